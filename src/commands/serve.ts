@@ -1,0 +1,127 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Args, Flags } from '@oclif/core';
+import { BaseCommand } from '../base-command.js';
+import { engineTypes } from '../engine/registry.js';
+import { JubaError } from '../errors.js';
+import { createLogger, type Logger } from '../logger.js';
+import { VERSION_STRING } from '../server/model-file.js';
+import {
+  MIXERS, SERVER_DEFAULTS, advertisedAddress, isStandalone, validateServerOptions, type MixerName, type ServerOptions,
+} from '../server/options.js';
+import { prepareStandaloneServer, stopOnSignals } from '../server/run-server.js';
+
+const D = SERVER_DEFAULTS;
+
+export default class Serve extends BaseCommand {
+  static override summary = 'Run an engine server (jubaX), standalone with -f or in a cluster with -z/-n.';
+  static override description = `Options keep Jubatus's names, short flags and defaults, so existing scripts work unchanged.
+Standalone: juba serve nearest_neighbor -f config.json
+Engines: ${engineTypes().join(', ')} (Jubatus server names such as jubanearest_neighbor are accepted too).`;
+
+  static override examples = [
+    '<%= config.bin %> serve nearest_neighbor -f config.json',
+    '<%= config.bin %> serve nearest_neighbor -f config.json -p 9199 -b 127.0.0.1 -m /tmp/model.jubatus',
+    '<%= config.bin %> serve nearest_neighbor -f config.json --config_test',
+  ];
+
+  static override args = {
+    engine: Args.string({ required: true, description: 'engine type, e.g. nearest_neighbor' }),
+  };
+
+  static override flags = {
+    'rpc-port': Flags.integer({ char: 'p', default: D.rpcPort, min: 0, max: 65535, description: 'port to listen on (0 picks a free one)' }),
+    listen_addr: Flags.string({ char: 'b', default: '', description: 'address to bind; also the advertised address' }),
+    listen_if: Flags.string({ char: 'B', default: '', description: 'interface whose IPv4 to bind (ignored with -b)' }),
+    thread: Flags.integer({ char: 'c', default: D.thread, min: 1, description: 'RPC worker threads (reported in status; juba runs one event loop)' }),
+    timeout: Flags.integer({ char: 't', default: D.timeout, min: 0, description: 'idle-connection timeout in seconds (0 = never)' }),
+    datadir: Flags.string({ char: 'd', default: D.datadir, description: 'directory for model files (save/load)' }),
+    logdir: Flags.string({ char: 'l', default: '', description: 'write logs to a file in this directory instead of stderr' }),
+    log_config: Flags.string({ char: 'g', default: '', description: 'JSON log settings file: {"level": "debug", "file": "/path/x.log"}' }),
+    configpath: Flags.string({ char: 'f', default: '', description: 'config JSON (standalone mode)' }),
+    model_file: Flags.string({ char: 'm', default: '', description: 'model file to load at startup (standalone mode)' }),
+    daemon: Flags.boolean({ char: 'D', default: false, description: 'run in the background (detached)' }),
+    config_test: Flags.boolean({ char: 'T', default: false, description: 'check the config and exit' }),
+    zookeeper: Flags.string({ char: 'z', default: '', description: 'ZooKeeper hosts host:port[,host:port]; absent = standalone' }),
+    name: Flags.string({ char: 'n', default: '', description: 'cluster name (distributed mode)' }),
+    mixer: Flags.string({ char: 'x', default: D.mixer, options: [...MIXERS], description: 'MIX strategy' }),
+    interval_sec: Flags.integer({ char: 's', default: D.intervalSec, min: 0, description: 'MIX every N seconds (0 = off)' }),
+    interval_count: Flags.integer({ char: 'i', default: D.intervalCount, min: 0, description: 'MIX every N updates (0 = off)' }),
+    zookeeper_timeout: Flags.integer({ char: 'Z', default: D.zookeeperTimeout, description: 'ZooKeeper session timeout (s)' }),
+    interconnect_timeout: Flags.integer({ char: 'I', default: D.interconnectTimeout, description: 'server-to-server call timeout (s)' }),
+    max_frame: Flags.integer({ default: D.maxFrameBytes, min: 1024, description: 'largest msgpack-rpc request accepted, in bytes' }),
+    version: Flags.boolean({ char: 'v', default: false, description: 'print the version and exit' }),
+  };
+
+  async run(): Promise<void> {
+    const { args, flags: f } = await this.parse(Serve);
+    const progName = `juba${args.engine.replace(/^juba/, '')}`;
+    if (f.version) {
+      process.stdout.write(`jubatus-${VERSION_STRING} (${progName}) juba-${this.config.version}\n`);
+      return;
+    }
+    const options = validateServerOptions({
+      ...D,
+      rpcPort: f['rpc-port'], listenAddr: f.listen_addr, listenIf: f.listen_if, thread: f.thread,
+      timeout: f.timeout, datadir: f.datadir, logdir: f.logdir, logConfig: f.log_config,
+      configpath: f.configpath, modelFile: f.model_file, daemon: f.daemon, configTest: f.config_test,
+      zookeeper: f.zookeeper, name: f.name, mixer: f.mixer as MixerName, intervalSec: f.interval_sec,
+      intervalCount: f.interval_count, zookeeperTimeout: f.zookeeper_timeout,
+      interconnectTimeout: f.interconnect_timeout, maxFrameBytes: f.max_frame,
+    });
+    if (!isStandalone(options)) {
+      throw new JubaError('distributed mode (-z) is not available in this build yet', {
+        code: 'usage',
+        hint: 'run standalone with -f config.json for now',
+      });
+    }
+    if (options.daemon) return this.daemonize();
+    const logger = makeLogger(options, progName);
+
+    if (options.configTest) return configTest(args.engine, options, logger);
+    const prepared = prepareStandaloneServer(args.engine, options, logger);
+    await prepared.start();
+    stopOnSignals(() => prepared.server.close(), logger);
+  }
+
+  /** Re-runs this command detached, without -D, and returns at once. */
+  private daemonize(): void {
+    const argv = process.argv.slice(1).filter((a) => a !== '-D' && a !== '--daemon');
+    const child = spawn(process.execPath, argv, { detached: true, stdio: 'ignore', cwd: '/' });
+    child.unref();
+    process.stdout.write(`started in the background, pid ${child.pid}\n`);
+  }
+}
+
+function makeLogger(o: ServerOptions, progName: string): Logger {
+  let level: string | undefined;
+  let file: string | undefined;
+  if (o.logConfig) {
+    let cfg: { level?: unknown; file?: unknown };
+    try {
+      cfg = JSON.parse(fs.readFileSync(o.logConfig, 'utf8')) as typeof cfg;
+    } catch (e) {
+      throw new JubaError(`invalid log configuration: ${o.logConfig} (${(e as Error).message})`, {
+        code: 'usage',
+        hint: 'the file must be JSON like {"level": "info", "file": "/var/log/juba.log"}',
+      });
+    }
+    if (typeof cfg.level === 'string') level = cfg.level;
+    if (typeof cfg.file === 'string') file = cfg.file;
+  }
+  if (!file && o.logdir) {
+    file = path.join(o.logdir, `${progName}.${advertisedAddress(o)}_${o.rpcPort}.log.${process.pid}`);
+  }
+  return createLogger({ level, file, base: { prog: progName } });
+}
+
+function configTest(engine: string, o: ServerOptions, logger: Logger): void {
+  try {
+    prepareStandaloneServer(engine, o, logger); // builds the engine from the config; binds nothing
+    process.stderr.write('Configuration OK\n');
+  } catch (e) {
+    process.stderr.write(`Configuration error:\n${(e as Error).message}\n`);
+    process.exitCode = 1;
+  }
+}

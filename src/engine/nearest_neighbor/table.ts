@@ -1,0 +1,148 @@
+/**
+ * The nearest_neighbor column table (spec §4.3): rows in insertion order, stored column-wise so a
+ * million rows cost a few typed arrays rather than a million objects. Signatures live in one
+ * Uint32Array (`words` per row), norms (euclid_lsh) in a Float64Array, versions as an owner index
+ * into a small owner-string table plus a clock.
+ */
+import { wordsFor } from './signature.js';
+
+const INITIAL_CAPACITY = 1024;
+
+export class RowTable {
+  readonly words: number;
+  /** Row count. Rows 0..size-1 are live. */
+  size = 0;
+  /** Table clock: bumped on every row write; the next write's version clock. */
+  clock = 0;
+  sigs: Uint32Array;
+  norms: Float64Array | null;
+  ownerIdx: Uint32Array;
+  clocks: Float64Array;
+  ids: string[] = [];
+  readonly index = new Map<string, number>();
+  readonly owners: string[] = [];
+  private readonly ownerIndex = new Map<string, number>();
+  /** MIX version clock (§4.7): owner → highest row clock applied through MIX. Not saved. */
+  readonly versionClock = new Map<string, number>();
+  private capacity: number;
+
+  constructor(
+    readonly hashNum: number,
+    readonly hasNorm: boolean,
+    capacity = INITIAL_CAPACITY,
+  ) {
+    this.words = wordsFor(hashNum);
+    this.capacity = Math.max(1, capacity);
+    this.sigs = new Uint32Array(this.capacity * this.words);
+    this.norms = hasNorm ? new Float64Array(this.capacity) : null;
+    this.ownerIdx = new Uint32Array(this.capacity);
+    this.clocks = new Float64Array(this.capacity);
+  }
+
+  private grow(min: number): void {
+    let cap = this.capacity;
+    while (cap < min) cap *= 2;
+    if (cap === this.capacity) return;
+    const W = this.words;
+    const sigs = new Uint32Array(cap * W);
+    sigs.set(this.sigs.subarray(0, this.size * W));
+    this.sigs = sigs;
+    if (this.norms) {
+      const norms = new Float64Array(cap);
+      norms.set(this.norms.subarray(0, this.size));
+      this.norms = norms;
+    }
+    const ownerIdx = new Uint32Array(cap);
+    ownerIdx.set(this.ownerIdx.subarray(0, this.size));
+    this.ownerIdx = ownerIdx;
+    const clocks = new Float64Array(cap);
+    clocks.set(this.clocks.subarray(0, this.size));
+    this.clocks = clocks;
+    this.capacity = cap;
+  }
+
+  internOwner(owner: string): number {
+    let i = this.ownerIndex.get(owner);
+    if (i === undefined) {
+      i = this.owners.length;
+      this.owners.push(owner);
+      this.ownerIndex.set(owner, i);
+    }
+    return i;
+  }
+
+  /**
+   * The row index for `id`, appending an empty row when it is new. An existing id keeps its index
+   * (tie order depends on it). The caller writes the signature at `row * words` then calls stamp.
+   */
+  slotFor(id: string): number {
+    const existing = this.index.get(id);
+    if (existing !== undefined) return existing;
+    const row = this.size;
+    if (row >= this.capacity) this.grow(row + 1);
+    this.ids.push(id);
+    this.index.set(id, row);
+    this.size = row + 1;
+    return row;
+  }
+
+  /** A local write: version := (owner, clock), clock += 1. */
+  stamp(row: number, ownerIdx: number): void {
+    this.ownerIdx[row] = ownerIdx;
+    this.clocks[row] = this.clock;
+    this.clock += 1;
+  }
+
+  rowOf(id: string): number | undefined {
+    return this.index.get(id);
+  }
+
+  clear(): void {
+    this.size = 0;
+    this.clock = 0;
+    this.ids = [];
+    this.index.clear();
+    this.versionClock.clear();
+    // Owners are kept: the table is tiny and indices stay valid for the next writes.
+    if (this.capacity > INITIAL_CAPACITY) {
+      this.capacity = INITIAL_CAPACITY;
+      this.sigs = new Uint32Array(this.capacity * this.words);
+      this.norms = this.hasNorm ? new Float64Array(this.capacity) : null;
+      this.ownerIdx = new Uint32Array(this.capacity);
+      this.clocks = new Float64Array(this.capacity);
+    }
+  }
+
+  /** The uint64 block `b` of a row's signature as (hi, lo) halves. */
+  blockHi(row: number, b: number): number {
+    const w = 2 * b + 1;
+    return w < this.words ? this.sigs[row * this.words + w]! : 0;
+  }
+
+  blockLo(row: number, b: number): number {
+    return this.sigs[row * this.words + 2 * b]!;
+  }
+
+  get blocksPerRow(): number {
+    return (this.hashNum + 63) >>> 6;
+  }
+
+  /** Bytes held by the typed columns (capacity, not just size); ids and maps excluded. */
+  columnBytes(): number {
+    return this.sigs.byteLength + (this.norms?.byteLength ?? 0) + this.ownerIdx.byteLength + this.clocks.byteLength;
+  }
+
+  /** Appends a fully-specified row, used by unpack and MIX. */
+  appendRaw(id: string, ownerIdx: number, clock: number): number {
+    const row = this.slotFor(id);
+    this.ownerIdx[row] = ownerIdx;
+    this.clocks[row] = clock;
+    return row;
+  }
+}
+
+/** A uint64 block as a msgpack-ready integer: a number while exact, a bigint above 2^53. */
+export function blockValue(hi: number, lo: number): number | bigint {
+  if (hi < 0x200000) return hi * 4294967296 + lo;
+  return (BigInt(hi) << 32n) | BigInt(lo);
+}

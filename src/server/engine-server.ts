@@ -1,0 +1,280 @@
+/**
+ * An engine behind msgpack-rpc: dispatch built from the engine's IDL descriptor (each method
+ * decoded, run under its lock, encoded by its declared types), the built-in methods, status,
+ * and model files.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { Engine, EngineFactory } from '../engine/engine.js';
+import { ArgumentError, JubaError } from '../errors.js';
+import { SERVER_BUILTINS } from '../idl/builtins.js';
+import { decodeValue, encodeValue, typeToString } from '../idl/codec.js';
+import type { MethodDecl, ServiceDescriptor } from '../idl/types.js';
+import type { Logger } from '../logger.js';
+import type { MsgValue } from '../msgpack/reader.js';
+import { RpcServer, type RpcMethod } from '../rpc/server.js';
+import { parseJsonText } from './json-config.js';
+import {
+  VERSION_STRING, checkModelId, decodeModelFile, encodeModelFile, modelFileName, ModelFileError,
+} from './model-file.js';
+import { advertisedAddress, bindAddress, isStandalone, type ServerOptions } from './options.js';
+import { epochSeconds, memoryKb, userName } from './process-stats.js';
+import { RwLock } from './rw-lock.js';
+
+export interface EngineServerArgs {
+  factory: EngineFactory;
+  descriptor: ServiceDescriptor;
+  /** Already validated (validateServerOptions). */
+  options: ServerOptions;
+  /** The config JSON text (from -f, ZooKeeper, or a model file). */
+  configText: string;
+  /** Where the config came from, for error positions and `configpath` in status. */
+  configSource: string;
+  logger: Logger;
+}
+
+type Impl = (...args: unknown[]) => unknown;
+
+export class EngineServer {
+  engine: Engine;
+  configText: string;
+  readonly eth: string;
+  port: number;
+  readonly lock = new RwLock();
+  readonly startTime = epochSeconds();
+  readonly counters = { update: 0, analysis: 0, updateUsec: 0, analysisUsec: 0 };
+  lastSaved = 0;
+  lastSavedPath = '';
+  lastLoaded = 0;
+  lastLoadedPath = '';
+  private readonly methods = new Map<string, RpcMethod>();
+  private readonly savingPaths = new Set<string>();
+  private rpc?: RpcServer;
+
+  constructor(private readonly args: EngineServerArgs) {
+    const o = args.options;
+    this.eth = advertisedAddress(o);
+    this.port = o.rpcPort;
+    this.configText = args.configText;
+    this.engine = EngineServer.buildEngine(args, `${this.eth}_${this.port}`);
+    this.registerMethods();
+  }
+
+  /** Parses and applies a config; errors say `source:line:col` or name the offending key. */
+  static buildEngine(args: Pick<EngineServerArgs, 'factory' | 'configText' | 'configSource'>, owner: string): Engine {
+    const json = parseJsonText(args.configText, args.configSource);
+    return args.factory.create(json, { owner });
+  }
+
+  get ipPort(): string {
+    return `${this.eth}_${this.port}`;
+  }
+
+  get descriptor(): ServiceDescriptor {
+    return this.args.descriptor;
+  }
+
+  async listen(): Promise<number> {
+    const o = this.args.options;
+    this.rpc = new RpcServer({
+      timeoutSec: o.timeout,
+      maxFrameBytes: o.maxFrameBytes,
+      logger: this.args.logger,
+      lookup: (name) => this.methods.get(name),
+    });
+    this.port = await this.rpc.listen(o.rpcPort, bindAddress(o));
+    return this.port;
+  }
+
+  async close(): Promise<void> {
+    await this.rpc?.close();
+  }
+
+  /** Adds or replaces an RPC method (the cluster layer adds MIX internals this way). */
+  addMethod(name: string, m: RpcMethod): void {
+    this.methods.set(name, m);
+  }
+
+  private registerMethods(): void {
+    const desc = this.args.descriptor;
+    const engine = this.engine as unknown as Record<string, unknown>;
+    for (const m of desc.methods.values()) {
+      if (typeof engine[m.name] !== 'function') {
+        throw new JubaError(`engine ${this.engine.type} does not implement IDL method ${m.name}`);
+      }
+      this.addMethod(m.name, this.idlMethod(m, (args) => (this.engine as unknown as Record<string, Impl>)[m.name]!(...args), true));
+    }
+    const builtins: Record<string, (args: unknown[]) => unknown> = {
+      get_config: () => this.configText,
+      get_status: () => this.status(),
+      save: (a) => this.save(a[0] as string),
+      load: (a) => this.load(a[0] as string),
+    };
+    for (const m of SERVER_BUILTINS) this.addMethod(m.name, this.idlMethod(m, builtins[m.name]!, false));
+  }
+
+  /** Decode params → run under the method's lock (counted) → encode by the return type. */
+  private idlMethod(m: MethodDecl, run: (args: unknown[]) => unknown, counted: boolean): RpcMethod {
+    const desc = this.args.descriptor;
+    const arity = m.params.length + 1;
+    const what = m.params.map((p, i) => `${m.name}: param ${i + 2} (${p.name}: ${typeToString(p.type)})`);
+    const timed = (args: unknown[]): unknown => {
+      const t0 = performance.now();
+      const r = run(args);
+      const usec = (performance.now() - t0) * 1000;
+      if (m.lock === 'update') {
+        this.counters.update++;
+        this.counters.updateUsec += usec;
+      } else if (counted) {
+        this.counters.analysis++;
+        this.counters.analysisUsec += usec;
+      }
+      return r;
+    };
+    return {
+      call: (params: MsgValue[]) => {
+        if (params.length < arity) {
+          throw new ArgumentError(`${m.name} takes ${arity} params (cluster name first), got ${params.length}`);
+        }
+        if (!(params[0] instanceof Uint8Array)) throw new ArgumentError(`${m.name}: param 1 (name: string) is not a string`);
+        const args = m.params.map((p, i) => decodeValue(desc, p.type, params[i + 1]!, what[i]!));
+        // Engine calls are synchronous: they run at once unless an async holder (save, load, MIX) has the lock.
+        if (m.lock === 'update') return this.lock.writeFree ? timed(args) : this.lock.withWrite(() => timed(args));
+        if (m.lock === 'analysis') return this.lock.readFree ? timed(args) : this.lock.withRead(() => timed(args));
+        return timed(args);
+      },
+      encodeResult: (w, r) => (m.returnType ? encodeValue(desc, m.returnType, r, w) : w.nil()),
+    };
+  }
+
+  status(): Map<string, Map<string, string>> {
+    const o = this.args.options;
+    const now = epochSeconds();
+    const s: Record<string, string> = {
+      clock_time: String(now),
+      start_time: String(this.startTime),
+      uptime: String(now - this.startTime),
+      ...memoryKb(),
+      timeout: String(o.timeout),
+      threadnum: String(o.thread),
+      datadir: o.datadir,
+      logdir: o.logdir,
+      log_config: o.logConfig,
+      is_standalone: isStandalone(o) ? '1' : '0',
+      VERSION: VERSION_STRING,
+      PROGNAME: `juba${this.engine.type}`,
+      type: this.engine.type,
+      configpath: this.args.configSource,
+      pid: String(process.pid),
+      user: userName(),
+      update_count: String(this.counters.update),
+      last_saved: String(this.lastSaved),
+      last_saved_path: this.lastSavedPath,
+      last_loaded: String(this.lastLoaded),
+      last_loaded_path: this.lastLoadedPath,
+      // juba's own cumulative counters, so dashboards can difference them into rates.
+      analysis_count: String(this.counters.analysis),
+      analysis_usec_total: String(Math.round(this.counters.analysisUsec)),
+      update_usec_total: String(Math.round(this.counters.updateUsec)),
+      ...this.engine.status(),
+    };
+    return new Map([[this.ipPort, new Map(Object.entries(s))]]);
+  }
+
+  modelPath(id: string): string {
+    return path.join(this.args.options.datadir, modelFileName(this.eth, this.port, this.engine.type, id));
+  }
+
+  /** Writes the model file (read lock held throughout, as in Jubatus). */
+  async save(id: string): Promise<Map<string, string>> {
+    checkModelId(id);
+    const file = this.modelPath(id);
+    if (this.savingPaths.has(file)) throw new ModelFileError('cannot get the lock of file; any RPC is saving to same file?');
+    this.savingPaths.add(file);
+    try {
+      await this.lock.withRead(async () => {
+        const bytes = encodeModelFile({
+          type: this.engine.type,
+          id,
+          config: this.configText,
+          timestamp: epochSeconds(),
+          userDataVersion: this.engine.userDataVersion,
+          writeModel: (w) => this.engine.packModel(w),
+        });
+        // Write beside and rename, so a failed save never leaves a truncated model behind.
+        const tmp = `${file}.tmp-${process.pid}`;
+        let handle: fs.FileHandle;
+        try {
+          handle = await fs.open(tmp, 'w');
+        } catch (e) {
+          this.args.logger.error({ file, err: (e as Error).message }, 'save failed');
+          throw new ModelFileError('cannot open output file');
+        }
+        try {
+          await handle.writeFile(bytes);
+          await handle.close();
+          await fs.rename(tmp, file);
+        } catch (e) {
+          await handle.close().catch(() => undefined);
+          await fs.rm(tmp, { force: true });
+          this.args.logger.error({ file, err: (e as Error).message }, 'save failed');
+          throw new ModelFileError('cannot write output file');
+        }
+      });
+    } finally {
+      this.savingPaths.delete(file);
+    }
+    this.lastSaved = epochSeconds();
+    this.lastSavedPath = file;
+    this.args.logger.info({ file }, 'saved model');
+    return new Map([[this.ipPort, file]]);
+  }
+
+  /** Replaces the model from this server's own file for `id`; on any failure the model is untouched. */
+  async load(id: string): Promise<boolean> {
+    checkModelId(id);
+    await this.lock.withWrite(async () => {
+      const file = this.modelPath(id);
+      await this.loadFile(file, this.configText);
+      this.counters.update++;
+    });
+    return true;
+  }
+
+  /** Reads, checks and applies a model file. `expectConfig` undefined: take the file's config. */
+  async loadFile(file: string, expectConfig: string | undefined): Promise<void> {
+    let bytes: Uint8Array;
+    try {
+      bytes = await fs.readFile(file);
+    } catch (e) {
+      this.args.logger.error({ file, err: (e as Error).message }, 'load failed');
+      throw new ModelFileError('cannot open input file');
+    }
+    const decoded = decodeModelFile(bytes, {
+      type: this.engine.type,
+      userDataVersion: this.engine.userDataVersion,
+      config: expectConfig,
+    });
+    let engine = this.engine;
+    if (expectConfig === undefined) {
+      engine = EngineServer.buildEngine(
+        { factory: this.args.factory, configText: decoded.system.config, configSource: file },
+        this.ipPort,
+      );
+    }
+    try {
+      engine.unpackModel(decoded.model);
+    } catch (e) {
+      this.args.logger.error({ file, err: (e as Error).message }, 'load failed: user data');
+      throw new ModelFileError('user data is broken');
+    }
+    if (engine !== this.engine) {
+      this.engine = engine;
+      this.configText = decoded.system.config;
+    }
+    this.lastLoaded = epochSeconds();
+    this.lastLoadedPath = file;
+    this.args.logger.info({ file }, 'loaded model');
+  }
+}

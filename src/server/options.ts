@@ -1,0 +1,126 @@
+/** Server options with Jubatus's names and defaults (framework spec §2), and the derived address. */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { JubaError } from '../errors.js';
+
+export const MIXERS = ['linear_mixer', 'random_mixer', 'broadcast_mixer', 'skip_mixer'] as const;
+export type MixerName = (typeof MIXERS)[number];
+
+export interface ServerOptions {
+  rpcPort: number;
+  listenAddr: string;
+  listenIf: string;
+  thread: number;
+  /** Idle-connection timeout (s), 0 = off. */
+  timeout: number;
+  datadir: string;
+  logdir: string;
+  logConfig: string;
+  configpath: string;
+  modelFile: string;
+  daemon: boolean;
+  configTest: boolean;
+  zookeeper: string;
+  name: string;
+  mixer: MixerName;
+  intervalSec: number;
+  intervalCount: number;
+  zookeeperTimeout: number;
+  interconnectTimeout: number;
+  /** Largest msgpack-rpc frame accepted (bytes). */
+  maxFrameBytes: number;
+}
+
+export const SERVER_DEFAULTS: ServerOptions = {
+  rpcPort: 9199,
+  listenAddr: '',
+  listenIf: '',
+  thread: 2,
+  timeout: 10,
+  datadir: '/tmp',
+  logdir: '',
+  logConfig: '',
+  configpath: '',
+  modelFile: '',
+  daemon: false,
+  configTest: false,
+  zookeeper: '',
+  name: '',
+  mixer: 'linear_mixer',
+  intervalSec: 16,
+  intervalCount: 512,
+  zookeeperTimeout: 10,
+  interconnectTimeout: 10,
+  maxFrameBytes: 64 * 1024 * 1024,
+};
+
+export function isStandalone(o: ServerOptions): boolean {
+  return o.zookeeper === '';
+}
+
+function usage(message: string, hint?: string): JubaError {
+  return new JubaError(message, { code: 'usage', hint });
+}
+
+function writableDir(dir: string, what: string): string {
+  const abs = path.resolve(dir);
+  try {
+    if (!fs.statSync(abs).isDirectory()) throw new Error('not a directory');
+    fs.accessSync(abs, fs.constants.W_OK);
+  } catch (e) {
+    throw usage(`can't use ${what}: ${abs} (${(e as Error).message})`, `create it or pass a writable --${what}`);
+  }
+  return fs.realpathSync(abs);
+}
+
+/** Checks ranges and combinations, and turns paths absolute (as Jubatus does before daemonizing). */
+export function validateServerOptions(input: ServerOptions): ServerOptions {
+  const o = { ...input };
+  if (!Number.isInteger(o.rpcPort) || o.rpcPort < 1 || o.rpcPort > 65535) throw usage(`--rpc-port must be 1-65535, got ${o.rpcPort}`);
+  if (o.thread < 1) throw usage(`--thread must be >= 1, got ${o.thread}`);
+  if (o.timeout < 0) throw usage(`--timeout must be >= 0, got ${o.timeout}`);
+  if (o.intervalSec < 0 || o.intervalCount < 0) throw usage('--interval_sec and --interval_count must be >= 0');
+  if (!(MIXERS as readonly string[]).includes(o.mixer)) throw usage(`unsupported mix type (${o.mixer})`, `use one of ${MIXERS.join(', ')}`);
+  o.datadir = writableDir(o.datadir, 'datadir');
+  if (o.logdir) o.logdir = writableDir(o.logdir, 'logdir');
+  for (const k of ['configpath', 'modelFile', 'logConfig'] as const) if (o[k]) o[k] = path.resolve(o[k]);
+  if (isStandalone(o)) {
+    if (!o.configpath && !o.modelFile) {
+      throw usage('config path or model file must be specified for standalone mode', 'pass -f config.json (or -m model.jubatus)');
+    }
+  } else {
+    if (!o.name) throw usage("can't start multinode mode without name specified", 'pass -n <cluster name>');
+    if (o.zookeeperTimeout < 1) throw usage('--zookeeper_timeout must be >= 1 in distributed mode');
+    if (o.interconnectTimeout < 1) throw usage('--interconnect_timeout must be >= 1 in distributed mode');
+  }
+  return o;
+}
+
+/**
+ * The advertised address: `-b` if given, else the IPv4 of `-B`, else the first non-loopback
+ * IPv4 (falling back to loopback). It names the server in status keys, ZooKeeper and model files.
+ */
+export function advertisedAddress(o: Pick<ServerOptions, 'listenAddr' | 'listenIf'>): string {
+  if (o.listenAddr) return o.listenAddr;
+  const ifs = os.networkInterfaces();
+  if (o.listenIf) {
+    const v4 = (ifs[o.listenIf] ?? []).find((a) => a.family === 'IPv4');
+    if (!v4) throw usage(`no IPv4 address on interface ${o.listenIf}`, `interfaces: ${Object.keys(ifs).join(', ')}`);
+    return v4.address;
+  }
+  let last = '127.0.0.1';
+  for (const addrs of Object.values(ifs)) {
+    for (const a of addrs ?? []) {
+      if (a.family !== 'IPv4') continue;
+      if (!a.internal) return a.address;
+      last = a.address;
+    }
+  }
+  return last;
+}
+
+/** The address to bind: `-b`, else `-B`'s address, else every interface. */
+export function bindAddress(o: Pick<ServerOptions, 'listenAddr' | 'listenIf'>): string {
+  return o.listenAddr || (o.listenIf ? advertisedAddress(o) : '0.0.0.0');
+}
