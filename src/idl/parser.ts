@@ -5,7 +5,7 @@
  * `file:line:col: message` so an IDL author can jump straight to it.
  */
 import { readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { JubaError } from '../errors.js';
 import type {
   AggregatorName, EnumDecl, ExceptionDecl, Field, IdlFile, IdlType, LockKind, MessageDecl,
@@ -47,13 +47,16 @@ const NUMERIC = new Set(['byte', 'short', 'int', 'long', 'ubyte', 'ushort', 'uin
  */
 const typePos = new WeakMap<IdlType, Pos>();
 const declPos = new WeakMap<object, Pos>();
+const parentPos = new WeakMap<ExceptionDecl, Pos>();
 const includeSites = new WeakMap<IdlFile, Array<Pos & { path: string }>>();
+
+// One alternative per token class; the group that matched says which (see the switch in lex).
+const TOKEN = /(\n)|[ \t\r]+|#@([A-Za-z_][A-Za-z0-9_]*)?|#([^\n]*)|(%[a-z]*)|"((?:[^"\\\n]|\\.)*)("?)|([0-9]+)|([A-Za-z_][A-Za-z0-9_]*)|([{}()<>,:?])/y;
 
 function lex(text: string, file: string): Token[] {
   const toks: Token[] = [];
-  let i = 0, line = 1, lineStart = 0;
+  let line = 1, lineStart = 0;
   let doc: string[] = [], docLine = -1;
-  const fail = (msg: string): never => { throw new IdlError(file, line, i - lineStart + 1, msg); };
   const push = (kind: TokKind, t: string, start: number): void => {
     const tok: Token = { kind, text: t, line, col: start - lineStart + 1 };
     // A doc block belongs to the token on the very next line; anything in between orphans it.
@@ -61,74 +64,37 @@ function lex(text: string, file: string): Token[] {
     doc = [];
     toks.push(tok);
   };
-  while (i < text.length) {
-    const c = text[i]!;
-    if (c === '\n') { i++; line++; lineStart = i; continue; }
-    if (c === ' ' || c === '\t' || c === '\r') { i++; continue; }
-    const start = i;
-    if (c === '#' && text[i + 1] === '@') {
-      i += 2;
-      const m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(text.slice(i));
-      if (!m) fail(`expected a decorator name after '#@', found ${describeChar(text[i])}`);
-      i += m![0].length;
-      push('decorator', m![0], start);
-      continue;
-    }
-    if (c === '#') {
-      let end = text.indexOf('\n', i);
-      if (end < 0) end = text.length;
-      const body = text.slice(i + 1, end).replace(/\r$/, '');
-      const firstOnLine = text.slice(lineStart, i).trim() === '';
-      if (body.startsWith('-') && firstOnLine) {
+  for (let i = 0; i < text.length;) {
+    const fail = (msg: string): never => { throw new IdlError(file, line, i - lineStart + 1, msg); };
+    TOKEN.lastIndex = i;
+    const m = TOKEN.exec(text);
+    if (!m) fail(`unexpected character '${text[i]}'`);
+    const [all, nl, deco, comment, directive, str, closeQuote, int, word, punct] = m!;
+    if (nl !== undefined) { line++; lineStart = i + 1; }
+    else if (all.startsWith('#@')) {
+      if (deco === undefined) { i += 2; fail(`expected a decorator name after '#@', found ${describeChar(text[i])}`); }
+      push('decorator', deco!, i);
+    } else if (comment !== undefined) {
+      // Only whole-line `#-` comments document; a trailing one is an ordinary remark.
+      if (comment.startsWith('-') && text.slice(lineStart, i).trim() === '') {
         if (docLine !== line - 1) doc = [];
-        doc.push(body.slice(1).replace(/^ /, ''));
+        doc.push(comment.slice(1).replace(/\r$/, '').replace(/^ /, ''));
         docLine = line;
-      } else {
-        doc = [];
-      }
-      i = end;
-      continue;
-    }
-    if (c === '%') {
-      const m = /^%[a-z]*/.exec(text.slice(i))![0];
-      if (m !== '%include') fail(`unknown directive '${m}' (only %include exists)`);
-      i += m.length;
-      push('include', m, start);
-      continue;
-    }
-    if (c === '"') {
-      let s = '';
-      i++;
-      for (;;) {
-        const d = text[i];
-        if (d === undefined || d === '\n') { i = start; fail('unterminated string'); }
-        i++;
-        if (d === '"') break;
-        if (d === '\\' && text[i] !== undefined && text[i] !== '\n') s += text[i++];
-        else s += d;
-      }
-      push('string', s, start);
-      continue;
-    }
-    if (/[0-9]/.test(c)) {
-      while (i < text.length && /[0-9]/.test(text[i]!)) i++;
-      push('int', text.slice(start, i), start);
-      continue;
-    }
-    if (/[A-Za-z_]/.test(c)) {
-      while (i < text.length && /[A-Za-z0-9_]/.test(text[i]!)) i++;
-      const w = text.slice(start, i);
-      if (!IDENT.test(w)) {
-        i = start;
-        fail(`invalid identifier '${w}' (identifiers are lowercase words joined by single underscores)`);
-      }
-      push('word', w, start);
-      continue;
-    }
-    if ('{}()<>,:?'.includes(c)) { i++; push('punct', c, start); continue; }
-    fail(`unexpected character ${describeChar(c)}`);
+      } else doc = [];
+    } else if (directive !== undefined) {
+      if (directive !== '%include') fail(`unknown directive '${directive}' (only %include exists)`);
+      push('include', directive, i);
+    } else if (str !== undefined) {
+      if (closeQuote !== '"') fail('unterminated string');
+      push('string', str.replace(/\\(.)/g, '$1'), i);
+    } else if (int !== undefined) push('int', int, i);
+    else if (word !== undefined) {
+      if (!IDENT.test(word)) fail(`invalid identifier '${word}' (identifiers are lowercase words joined by single underscores)`);
+      push('word', word, i);
+    } else if (punct !== undefined) push('punct', punct, i);
+    i += all.length;
   }
-  push('eof', '', i);
+  push('eof', '', text.length);
   return toks;
 }
 
@@ -169,7 +135,7 @@ class Parser {
   private peek(): Token { return this.toks[this.pos]!; }
   private next(): Token { return this.toks[this.pos++]!; }
   private at(t: Token): Pos { return { file: this.file, line: t.line, col: t.col }; }
-  private fail(t: Token | Pos, msg: string): never { throw new IdlError(this.file, t.line, t.col, msg); }
+  private fail(t: { line: number; col: number }, msg: string): never { throw new IdlError(this.file, t.line, t.col, msg); }
   private isPunct(p: string): boolean { const t = this.peek(); return t.kind === 'punct' && t.text === p; }
   private isWord(w: string): boolean { const t = this.peek(); return t.kind === 'word' && t.text === w; }
 
@@ -250,7 +216,7 @@ class Parser {
       this.next();
       const parent = this.ident('a parent exception name');
       decl.parent = parent.text;
-      typePos.set(decl as unknown as IdlType, this.at(parent));
+      parentPos.set(decl, this.at(parent));
     }
     decl.fields = this.fieldBlock(decl.name);
     declPos.set(decl, this.at(name));
@@ -332,7 +298,7 @@ class Parser {
     let returnType: IdlType | null = null;
     const rt = this.peek();
     if (this.isWord('void')) this.next();
-    else if (rt.kind === 'word' && !KEYWORDS.has(rt.text) || this.isWord('list') || this.isWord('map')) returnType = this.type();
+    else if ((rt.kind === 'word' && !KEYWORDS.has(rt.text)) || this.isWord('list') || this.isWord('map')) returnType = this.type();
     else this.fail(rt, `expected ${decos.length ? 'a return type' : 'a method (decorators then return type)'}, found ${describe(rt)}`);
     const name = this.ident('a method name');
     this.punct('(');
@@ -450,7 +416,7 @@ export function validateTypes(idl: IdlFile): void {
   }
   const excs = new Map(idl.exceptions.map((e) => [e.name, e]));
   for (const e of idl.exceptions) {
-    const p = typePos.get(e as unknown as IdlType) ?? declPos.get(e) ?? fallback;
+    const p = parentPos.get(e) ?? declPos.get(e) ?? fallback;
     const seen = new Set([e.name]);
     for (let cur = e; cur.parent !== undefined;) {
       const parent = excs.get(cur.parent);
@@ -487,7 +453,7 @@ export function loadIdl(path: string, opts: LoadIdlOptions = {}): IdlFile {
     const abs = resolve(file);
     const loopAt = stack.indexOf(abs);
     if (loopAt >= 0 && site) {
-      const chain = [...stack.slice(loopAt), abs].map((p) => p.slice(p.lastIndexOf('/') + 1)).join(' -> ');
+      const chain = [...stack.slice(loopAt), abs].map((p) => basename(p)).join(' -> ');
       throw new IdlError(site.file, site.line, site.col, `include cycle: ${chain}`);
     }
     if (done.has(abs)) return;

@@ -132,8 +132,8 @@ export class RowTable {
     return this.sigs.byteLength + (this.norms?.byteLength ?? 0) + this.ownerIdx.byteLength + this.clocks.byteLength;
   }
 
-  /** Appends a fully-specified row, used by unpack and MIX. */
-  appendRaw(id: string, ownerIdx: number, clock: number): number {
+  /** Inserts (appends) or overwrites a row's version as given; used by unpack and MIX. */
+  writeRaw(id: string, ownerIdx: number, clock: number): number {
     const row = this.slotFor(id);
     this.ownerIdx[row] = ownerIdx;
     this.clocks[row] = clock;
