@@ -138,6 +138,7 @@ class Parser {
   private fail(t: { line: number; col: number }, msg: string): never { throw new IdlError(this.file, t.line, t.col, msg); }
   private isPunct(p: string): boolean { const t = this.peek(); return t.kind === 'punct' && t.text === p; }
   private isWord(w: string): boolean { const t = this.peek(); return t.kind === 'word' && t.text === w; }
+  private eat(p: string): boolean { return this.isPunct(p) && (this.pos++, true); }
 
   private expect(kind: TokKind, text: string | null, what: string): Token {
     const t = this.peek();
@@ -160,8 +161,7 @@ class Parser {
         this.out.includes.push(s.text);
         includeSites.get(this.out)!.push({ ...this.at(s), path: s.text });
       } else if (this.isWord('enum')) this.enumDecl();
-      else if (this.isWord('message')) this.messageDecl();
-      else if (this.isWord('exception')) this.exceptionDecl();
+      else if (this.isWord('message') || this.isWord('exception')) this.structDecl(t.text as 'message' | 'exception');
       else if (this.isWord('service')) this.serviceDecl();
       else this.fail(t, `expected '%include', 'enum', 'message', 'exception' or 'service', found ${describe(t)}`);
     }
@@ -194,33 +194,22 @@ class Parser {
     this.out.enums.push(decl);
   }
 
-  private messageDecl(): void {
+  /** `message name [("c++ type")] {…}` and `exception name [< parent] {…}` differ only in their heads. */
+  private structDecl(kind: 'message' | 'exception'): void {
     this.next();
     const name = this.typeName();
-    const decl: MessageDecl = { name: name.text, fields: [] };
-    if (this.isPunct('(')) {
-      this.next();
+    const decl: MessageDecl & ExceptionDecl = { name: name.text, fields: [] };
+    if (kind === 'message' && this.eat('(')) {
       decl.typeOverride = this.expect('string', null, 'a quoted C++ type name').text;
       this.punct(')');
-    }
-    decl.fields = this.fieldBlock(decl.name);
-    declPos.set(decl, this.at(name));
-    this.out.messages.push(decl);
-  }
-
-  private exceptionDecl(): void {
-    this.next();
-    const name = this.typeName();
-    const decl: ExceptionDecl = { name: name.text, fields: [] };
-    if (this.isPunct('<')) {
-      this.next();
+    } else if (kind === 'exception' && this.eat('<')) {
       const parent = this.ident('a parent exception name');
       decl.parent = parent.text;
       parentPos.set(decl, this.at(parent));
     }
     decl.fields = this.fieldBlock(decl.name);
     declPos.set(decl, this.at(name));
-    this.out.exceptions.push(decl);
+    (kind === 'message' ? this.out.messages : this.out.exceptions).push(decl);
   }
 
   private fieldBlock(owner: string): Field[] {
@@ -241,31 +230,20 @@ class Parser {
   }
 
   private type(): IdlType {
-    const t = this.peek();
     let type: IdlType;
-    if (this.isWord('list')) {
-      this.next();
+    if (this.isWord('list') || this.isWord('map')) {
+      const isList = this.next().text === 'list';
       this.punct('<');
-      const elem = this.type();
+      const first = this.type();
+      if (isList) type = { kind: 'list', elem: first };
+      else { this.punct(','); type = { kind: 'map', key: first, value: this.type() }; }
       this.punct('>');
-      type = { kind: 'list', elem };
-    } else if (this.isWord('map')) {
-      this.next();
-      this.punct('<');
-      const key = this.type();
-      this.punct(',');
-      const value = this.type();
-      this.punct('>');
-      type = { kind: 'map', key, value };
     } else {
       const w = this.ident('a type');
       if (PRIMITIVES.has(w.text)) type = { kind: 'primitive', name: w.text as PrimitiveName };
-      else {
-        type = { kind: 'user', name: w.text };
-        typePos.set(type, this.at(w));
-      }
+      else typePos.set(type = { kind: 'user', name: w.text }, this.at(w));
     }
-    while (this.isPunct('?')) { this.next(); type = { kind: 'nullable', inner: type }; }
+    while (this.eat('?')) type = { kind: 'nullable', inner: type };
     return type;
   }
 
@@ -280,6 +258,7 @@ class Parser {
       const dup = svc.methods.find((x) => x.name === m.name);
       if (dup) this.fail(m, `duplicate method '${m.name}' in service ${svc.name} (first declared at ${dup.line}:${dup.col})`);
       svc.methods.push(m);
+      if (this.peek().kind === 'eof') this.fail(this.peek(), `expected '}' to close service ${svc.name}, found end of file`);
     } while (!this.isPunct('}'));
     this.next();
     declPos.set(svc, this.at(name));
@@ -291,7 +270,7 @@ class Parser {
     const decos: Deco[] = [];
     while (this.peek().kind === 'decorator') {
       const d: Deco = { tok: this.next() };
-      if (this.isPunct('(')) { this.next(); d.arg = this.int('a number'); this.punct(')'); }
+      if (this.eat('(')) { d.arg = this.int('a number'); this.punct(')'); }
       decos.push(d);
     }
     const groups = this.decorators(decos);
@@ -303,11 +282,10 @@ class Parser {
     const name = this.ident('a method name');
     this.punct('(');
     const params: Field[] = [];
-    if (!this.isPunct(')')) {
-      params.push(this.field(params, name.text));
-      while (this.isPunct(',')) { this.next(); params.push(this.field(params, name.text)); }
+    if (!this.eat(')')) {
+      do params.push(this.field(params, name.text)); while (this.eat(','));
+      this.punct(')');
     }
-    this.punct(')');
     return this.finishMethod(name, first, rt, returnType, params, groups);
   }
 
@@ -417,13 +395,10 @@ export function validateTypes(idl: IdlFile): void {
   const excs = new Map(idl.exceptions.map((e) => [e.name, e]));
   for (const e of idl.exceptions) {
     const p = parentPos.get(e) ?? declPos.get(e) ?? fallback;
-    const seen = new Set([e.name]);
-    for (let cur = e; cur.parent !== undefined;) {
-      const parent = excs.get(cur.parent);
-      if (!parent) throw new IdlError(p.file, p.line, p.col, `unknown parent exception '${cur.parent}'`);
-      if (seen.has(parent.name)) throw new IdlError(p.file, p.line, p.col, `exception ${e.name} inherits from itself`);
-      seen.add(parent.name);
-      cur = parent;
+    if (e.parent !== undefined && !excs.has(e.parent)) throw new IdlError(p.file, p.line, p.col, `unknown parent exception '${e.parent}'`);
+    // Walking up must end; a chain that comes back to e would make its wire layout infinite.
+    for (let cur = excs.get(e.parent ?? ''), steps = 0; cur; cur = excs.get(cur.parent ?? ''), steps++) {
+      if (cur === e || steps > excs.size) throw new IdlError(p.file, p.line, p.col, `exception ${e.name} inherits from itself`);
     }
   }
   for (const s of idl.services) {
