@@ -12,19 +12,11 @@ import type {
   MethodDecl, PrimitiveName, Routing, ServiceDecl,
 } from './types.js';
 
+/** An IDL problem at a 1-based position; `reason` is the message without the position. */
 export class IdlError extends JubaError {
-  readonly file: string;
-  readonly line: number;
-  readonly col: number;
-  /** The message without the position prefix. */
-  readonly reason: string;
-  constructor(file: string, line: number, col: number, reason: string) {
+  constructor(readonly file: string, readonly line: number, readonly col: number, readonly reason: string) {
     super(`${file}:${line}:${col}: ${reason}`, { code: 'usage', hint: 'fix the IDL at that position' });
     this.name = 'IdlError';
-    this.file = file;
-    this.line = line;
-    this.col = col;
-    this.reason = reason;
   }
 }
 
@@ -50,7 +42,7 @@ const declPos = new WeakMap<object, Pos>();
 const parentPos = new WeakMap<ExceptionDecl, Pos>();
 const includeSites = new WeakMap<IdlFile, Array<Pos & { path: string }>>();
 
-// One alternative per token class; the group that matched says which (see the switch in lex).
+// One alternative per token class; which capture group matched tells lex() what was read.
 const TOKEN = /(\n)|[ \t\r]+|#@([A-Za-z_][A-Za-z0-9_]*)?|#([^\n]*)|(%[a-z]*)|"((?:[^"\\\n]|\\.)*)("?)|([0-9]+)|([A-Za-z_][A-Za-z0-9_]*)|([{}()<>,:?])/y;
 
 function lex(text: string, file: string): Token[] {
@@ -64,8 +56,9 @@ function lex(text: string, file: string): Token[] {
     doc = [];
     toks.push(tok);
   };
-  for (let i = 0; i < text.length;) {
-    const fail = (msg: string): never => { throw new IdlError(file, line, i - lineStart + 1, msg); };
+  let i = 0;
+  const fail = (msg: string): never => { throw new IdlError(file, line, i - lineStart + 1, msg); };
+  while (i < text.length) {
     TOKEN.lastIndex = i;
     const m = TOKEN.exec(text);
     if (!m) fail(`unexpected character '${text[i]}'`);
@@ -138,7 +131,11 @@ class Parser {
   private fail(t: { line: number; col: number }, msg: string): never { throw new IdlError(this.file, t.line, t.col, msg); }
   private isPunct(p: string): boolean { const t = this.peek(); return t.kind === 'punct' && t.text === p; }
   private isWord(w: string): boolean { const t = this.peek(); return t.kind === 'word' && t.text === w; }
-  private eat(p: string): boolean { return this.isPunct(p) && (this.pos++, true); }
+  private eat(p: string): boolean {
+    if (!this.isPunct(p)) return false;
+    this.pos++;
+    return true;
+  }
 
   private expect(kind: TokKind, text: string | null, what: string): Token {
     const t = this.peek();

@@ -113,6 +113,7 @@ describe('ties and overwrites (spec §4.3, §4.5)', () => {
     const m = model('lsh', 96);
     for (let i = 0; i < 3000; i++) m.setRow(`r${i}`, fv({ x: i % 13, y: (i % 5) - 2 }));
     expect(m.size).toBe(3000);
-    expect(m.neighborRowFromId('r2999', 1)[0]).toEqual(['r12', 0]);
+    expect(m.neighborRowFromId('r2999', 1)[0]).toEqual(['r9', 0]); // first row with direction (9, 2)
+    expect(m.neighborRowFromId('r3', 2)).toEqual(m.neighborRowFromFv(fv({ x: 3, y: 1 }), 2));
   });
 });

@@ -128,13 +128,13 @@ export function parseConverterConfig(json: unknown, path = 'converter'): Convert
   const combinationTypes = new Map<string, CombinationType>([['add', 'add'], ['mul', 'mul']]);
   for (const [, params, p] of typeEntries(obj, 'combination_types', path)) rejectType(params, p, 'combination feature');
 
-  const stringFilterRules = ruleEntries(obj, 'string_filter_rules', path, FILTER_RULE_KEYS).map(([r, p]) => ({
-    ...keyRule(r, p),
-    type: lookup(stringFilters, reqString(r, 'type', p), p, 'string filter'),
-    suffix: reqString(r, 'suffix', p),
-  })).map(({ type, ...rest }) => ({ ...rest, type: type[0], filter: type[1] }));
+  const stringFilterRules = ruleEntries(obj, 'string_filter_rules', path, FILTER_RULE_KEYS).map(([r, p]): StringFilterRule => {
+    const base = keyRule(r, p);
+    const [type, filter] = lookup(stringFilters, reqString(r, 'type', p), p, 'string filter');
+    return { ...base, type, suffix: reqString(r, 'suffix', p), filter };
+  });
 
-  const numFilterRules = ruleEntries(obj, 'num_filter_rules', path, FILTER_RULE_KEYS).map(([r, p]) => {
+  const numFilterRules = ruleEntries(obj, 'num_filter_rules', path, FILTER_RULE_KEYS).map(([r, p]): NumFilterRule => {
     const base = keyRule(r, p);
     const [type, filter] = lookup(numFilters, reqString(r, 'type', p), p, 'num filter');
     return { ...base, type, suffix: reqString(r, 'suffix', p), filter };
