@@ -48,6 +48,10 @@ export class EngineServer {
   lastSavedPath = '';
   lastLoaded = 0;
   lastLoadedPath = '';
+  /** Extra `get_status` keys (distributed options, mixer state), merged in order. */
+  readonly statusProviders: Array<() => Record<string, string>> = [];
+  /** Called after every model update (update RPCs and load): the mixer counts these. */
+  onUpdate?: () => void;
   private readonly methods = new Map<string, RpcMethod>();
   private readonly savingPaths = new Set<string>();
   private rpc?: RpcServer;
@@ -103,7 +107,7 @@ export class EngineServer {
       if (typeof engine[m.name] !== 'function') {
         throw new JubaError(`engine ${this.engine.type} does not implement IDL method ${m.name}`);
       }
-      this.addMethod(m.name, this.idlMethod(m, (args) => (this.engine as unknown as Record<string, Impl>)[m.name]!(...args), true));
+      this.addMethod(m.name, this.idlMethod(m, (args) => (this.engine as unknown as Record<string, Impl>)[m.name]!(...args), false));
     }
     const builtins: Record<string, (args: unknown[]) => unknown> = {
       get_config: () => this.configText,
@@ -111,11 +115,14 @@ export class EngineServer {
       save: (a) => this.save(a[0] as string),
       load: (a) => this.load(a[0] as string),
     };
-    for (const m of SERVER_BUILTINS) this.addMethod(m.name, this.idlMethod(m, builtins[m.name]!, false));
+    for (const m of SERVER_BUILTINS) this.addMethod(m.name, this.idlMethod(m, builtins[m.name]!, true));
   }
 
-  /** Decode params → run under the method's lock (counted) → encode by the return type. */
-  private idlMethod(m: MethodDecl, run: (args: unknown[]) => unknown, counted: boolean): RpcMethod {
+  /**
+   * Decode params → run → encode by the return type. IDL methods run under their lock and are
+   * counted; built-ins (`builtin`) take their own locks (save/load hold them across file I/O).
+   */
+  private idlMethod(m: MethodDecl, run: (args: unknown[]) => unknown, builtin: boolean): RpcMethod {
     const desc = this.args.descriptor;
     const arity = m.params.length + 1;
     const what = m.params.map((p, i) => `${m.name}: param ${i + 2} (${p.name}: ${typeToString(p.type)})`);
@@ -126,7 +133,8 @@ export class EngineServer {
       if (m.lock === 'update') {
         this.counters.update++;
         this.counters.updateUsec += usec;
-      } else if (counted) {
+        this.onUpdate?.();
+      } else {
         this.counters.analysis++;
         this.counters.analysisUsec += usec;
       }
@@ -139,6 +147,7 @@ export class EngineServer {
         }
         if (!(params[0] instanceof Uint8Array)) throw new ArgumentError(`${m.name}: param 1 (name: string) is not a string`);
         const args = m.params.map((p, i) => decodeValue(desc, p.type, params[i + 1]!, what[i]!));
+        if (builtin) return run(args);
         // Engine calls are synchronous: they run at once unless an async holder (save, load, MIX) has the lock.
         if (m.lock === 'update') return this.lock.writeFree ? timed(args) : this.lock.withWrite(() => timed(args));
         if (m.lock === 'analysis') return this.lock.readFree ? timed(args) : this.lock.withRead(() => timed(args));
@@ -179,6 +188,7 @@ export class EngineServer {
       update_usec_total: String(Math.round(this.counters.updateUsec)),
       ...this.engine.status(),
     };
+    for (const provide of this.statusProviders) Object.assign(s, provide());
     return new Map([[this.ipPort, new Map(Object.entries(s))]]);
   }
 
@@ -238,6 +248,7 @@ export class EngineServer {
       const file = this.modelPath(id);
       await this.loadFile(file, this.configText);
       this.counters.update++;
+      this.onUpdate?.();
     });
     return true;
   }

@@ -1,0 +1,19 @@
+import { BaseCommand } from '../../base-command.js';
+import { deleteConfig, withZk, zookeeperHosts } from '../../cluster/config-store.js';
+import { checkSegment, clusterFlags, storedType, zkFlags } from './list.js';
+
+export default class ConfigDelete extends BaseCommand {
+  static override summary = "Delete a cluster's stored config (jubaconfig -c delete).";
+  static override description = 'Refused while any server of the cluster is registered or another user holds the config lock.';
+  static override examples = ['<%= config.bin %> config delete -t nearest_neighbor -n sensors -z 127.0.0.1:2181'];
+  static override flags = { ...clusterFlags, ...zkFlags };
+
+  async run(): Promise<void> {
+    const { flags: f } = await this.parse(ConfigDelete);
+    const hosts = zookeeperHosts(f.zookeeper);
+    const type = storedType(f.type);
+    const name = checkSegment('name', f.name);
+    const path = await withZk(hosts, f.zookeeper_timeout, (zk) => deleteConfig(zk, type, name));
+    process.stdout.write(`deleted ${path}\n`);
+  }
+}

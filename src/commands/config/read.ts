@@ -1,0 +1,24 @@
+import { BaseCommand } from '../../base-command.js';
+import { readConfig, withZk, zookeeperHosts } from '../../cluster/config-store.js';
+import { checkSegment, clusterFlags, configView, storedType, zkFlags, type ConfigView } from './list.js';
+
+export default class ConfigRead extends BaseCommand {
+  static override summary = 'Print the config stored for a cluster (jubaconfig -c read).';
+  static override description = 'Prints the stored text exactly, without an added newline.';
+  static override examples = [
+    '<%= config.bin %> config read -t nearest_neighbor -n sensors -z 127.0.0.1:2181',
+    '<%= config.bin %> config read -t nearest_neighbor -n sensors --json',
+  ];
+  static override enableJsonFlag = true;
+  static override flags = { ...clusterFlags, ...zkFlags };
+
+  async run(): Promise<ConfigView> {
+    const { flags: f } = await this.parse(ConfigRead);
+    const hosts = zookeeperHosts(f.zookeeper);
+    const type = storedType(f.type);
+    const name = checkSegment('name', f.name);
+    const stored = await withZk(hosts, f.zookeeper_timeout, (zk) => readConfig(zk, type, name));
+    if (!this.jsonEnabled()) process.stdout.write(stored.config);
+    return configView(stored);
+  }
+}

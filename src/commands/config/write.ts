@@ -1,0 +1,61 @@
+import fs from 'node:fs';
+import { Flags } from '@oclif/core';
+import { BaseCommand } from '../../base-command.js';
+import { withZk, writeConfig, zookeeperHosts } from '../../cluster/config-store.js';
+import { engineFactory } from '../../engine/registry.js';
+import { ConfigError, JubaError } from '../../errors.js';
+import { parseJsonText } from '../../server/json-config.js';
+import { checkSegment, clusterFlags, zkFlags } from './list.js';
+
+export default class ConfigWrite extends BaseCommand {
+  static override summary = "Store a cluster's config in ZooKeeper (jubaconfig -c write).";
+  static override description = `The file's exact bytes go to /jubatus/config/<type>/<name>, where juba and Jubatus servers read them.
+The JSON and the engine's config schema are checked first; nothing is stored when either is wrong.
+Refused while any server of the cluster is registered or another user holds the config lock.`;
+  static override examples = ['<%= config.bin %> config write -t nearest_neighbor -n sensors -f config.json -z 127.0.0.1:2181'];
+  static override flags = {
+    file: Flags.string({ char: 'f', required: true, description: 'config JSON file to store' }),
+    ...clusterFlags,
+    ...zkFlags,
+  };
+
+  async run(): Promise<void> {
+    const { flags: f } = await this.parse(ConfigWrite);
+    const hosts = zookeeperHosts(f.zookeeper);
+    const factory = engineFactory(f.type);
+    const name = checkSegment('name', f.name);
+    const bytes = readFile(f.file);
+    checkConfig(factory.type, f.file, bytes);
+    const path = await withZk(hosts, f.zookeeper_timeout, (zk) => writeConfig(zk, factory.type, name, bytes));
+    process.stdout.write(`wrote ${f.file} (${bytes.length} bytes) to ${path}\n`);
+  }
+}
+
+function readFile(file: string): Buffer {
+  try {
+    return fs.readFileSync(file);
+  } catch (e) {
+    throw new JubaError(`can't read ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, {
+      code: 'not_found',
+      hint: 'check the path given to -f/--file',
+    });
+  }
+}
+
+/** Everything a server would refuse at startup is refused here, before anything is stored. */
+function checkConfig(type: string, file: string, bytes: Buffer): void {
+  const text = bytes.toString('utf8');
+  if (text.trim() === '') {
+    throw new JubaError(`config is empty: ${file}`, { code: 'usage', hint: `put the ${type} engine's JSON config in the file` });
+  }
+  const json = parseJsonText(text, file);
+  try {
+    engineFactory(type).create(json, { owner: 'config-check' });
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    throw new JubaError(`invalid ${type} config in ${file}: ${e.message}`, {
+      code: 'usage',
+      hint: `fix ${e.path ? `the key ${e.path}` : 'the config'}; nothing was stored`,
+    });
+  }
+}
