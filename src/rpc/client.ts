@@ -32,6 +32,7 @@ export class RpcClient {
   private readonly out = new MsgWriter(4096);
   private flushScheduled = false;
   private frames = new FrameBuffer();
+  private connectingSocket?: net.Socket;
 
   constructor(readonly opts: RpcClientOptions) {}
 
@@ -85,10 +86,12 @@ export class RpcClient {
     if (this.connecting) return this.connecting;
     this.connecting = new Promise<net.Socket>((resolve, reject) => {
       const s = net.connect({ host: this.opts.host, port: this.opts.port });
+      this.connectingSocket = s;
       s.setNoDelay(true);
       const timer = setTimeout(() => s.destroy(new Error('connect timeout')), this.opts.connectTimeoutMs ?? 10_000);
       s.once('connect', () => {
         clearTimeout(timer);
+        this.connectingSocket = undefined;
         this.socket = s;
         this.connecting = undefined;
         resolve(s);
@@ -98,6 +101,7 @@ export class RpcClient {
         clearTimeout(timer);
         if (!this.socket) {
           this.connecting = undefined;
+          this.connectingSocket = undefined;
           const err = new RpcError(`${CONNECT_FAILED}: ${this.address} (${e.message})`, CONNECT_FAILED);
           this.failAll(err);
           reject(err);
@@ -141,8 +145,14 @@ export class RpcClient {
     }
   }
 
+  /** Closes the connection; calls still waiting fail with `connection closed`. */
   close(): void {
+    this.connectingSocket?.destroy();
+    this.connectingSocket = undefined;
+    this.connecting = undefined;
     this.socket?.destroy();
     this.socket = undefined;
+    this.frames = new FrameBuffer();
+    this.failAll(new RpcError(`${CONNECTION_CLOSED}: ${this.address}`, CONNECTION_CLOSED));
   }
 }

@@ -1,0 +1,347 @@
+/**
+ * The proxy (`jubaX_proxy`, framework spec §5): one process serves every cluster of one engine
+ * type. Each call's first param names the cluster; the method's IDL routing picks servers from
+ * ZooKeeper (cached, watch-driven), the call is forwarded as the declared tuple, and the
+ * replies are folded by the method's aggregator. Nothing here is per-method: the descriptor
+ * drives it all, and no engine is ever loaded.
+ */
+import { randomInt } from 'node:crypto';
+import { prepareJubatus, registerProxy } from '../cluster/membership.js';
+import * as P from '../cluster/paths.js';
+import { Zk } from '../cluster/zk.js';
+import { ArgumentError, JubaError } from '../errors.js';
+import { aggregate } from '../idl/aggregators.js';
+import { GET_PROXY_STATUS, SERVER_BUILTINS } from '../idl/builtins.js';
+import { decodeValue, defaultValue, encodeValue, typeToString } from '../idl/codec.js';
+import type { IdlType, MethodDecl, ServiceDescriptor } from '../idl/types.js';
+import type { Logger } from '../logger.js';
+import type { MsgValue } from '../msgpack/reader.js';
+import { MsgWriter } from '../msgpack/writer.js';
+import { RpcServer, type RpcMethod } from '../rpc/server.js';
+import { VERSION_STRING } from './model-file.js';
+import { advertisedAddress, bindAddress } from './options.js';
+import { epochSeconds, memoryKb, userName } from './process-stats.js';
+import { MemberCache } from './proxy-members.js';
+import { ServerPool, fanOut } from './proxy-forward.js';
+
+export interface ProxyOptions {
+  rpcPort: number;
+  listenAddr: string;
+  listenIf: string;
+  /** Reported in status; juba runs one event loop. */
+  thread: number;
+  /** Idle-connection timeout for clients (s), 0 = off. */
+  timeout: number;
+  zookeeper: string;
+  /** ZooKeeper session timeout (s). */
+  zookeeperTimeout: number;
+  /** Whole-request timeout of forwarded calls (s). */
+  interconnectTimeout: number;
+  /** Idle pooled server connections close after this many seconds. */
+  poolExpire: number;
+  /** Most pooled server connections; 0 = unlimited. */
+  poolSize: number;
+  logdir: string;
+  logConfig: string;
+  /** Largest msgpack-rpc request accepted (bytes). */
+  maxFrameBytes: number;
+}
+
+export const PROXY_DEFAULTS: ProxyOptions = {
+  rpcPort: 9199,
+  listenAddr: '',
+  listenIf: '',
+  thread: 4,
+  timeout: 10,
+  zookeeper: 'localhost:2181',
+  zookeeperTimeout: 10,
+  interconnectTimeout: 10,
+  poolExpire: 60,
+  poolSize: 0,
+  logdir: '',
+  logConfig: '',
+  maxFrameBytes: 64 * 1024 * 1024,
+};
+
+/** Range checks of Jubatus's proxy_argv, as usage errors. */
+export function validateProxyOptions(o: ProxyOptions): ProxyOptions {
+  const bad = (msg: string): never => {
+    throw new JubaError(msg, { code: 'usage' });
+  };
+  if (!Number.isInteger(o.rpcPort) || o.rpcPort < 0 || o.rpcPort > 65535) bad(`--rpc-port must be 0-65535, got ${o.rpcPort}`);
+  if (o.thread < 1) bad(`--thread must be >= 1, got ${o.thread}`);
+  if (o.timeout < 0) bad(`--timeout must be >= 0, got ${o.timeout}`);
+  if (o.zookeeperTimeout < 1) bad(`--zookeeper_timeout must be >= 1, got ${o.zookeeperTimeout}`);
+  if (o.interconnectTimeout < 1) bad(`--interconnect_timeout must be >= 1, got ${o.interconnectTimeout}`);
+  if (o.poolExpire < 0) bad(`--pool_expire must be >= 0, got ${o.poolExpire}`);
+  if (o.poolSize < 0) bad(`--pool_size must be >= 0, got ${o.poolSize}`);
+  return o;
+}
+
+export interface Proxy {
+  /** The bound port. */
+  readonly port: number;
+  /** `<ip>_<port>`: the proxy's znode name and its status key. */
+  readonly ipPort: string;
+  /** The current ZooKeeper session (a new one after an expiry). */
+  readonly zk: Zk;
+  /** What `get_proxy_status` answers. */
+  status(): Map<string, Map<string, string>>;
+  /** Stops listening, closes pooled connections and the ZooKeeper session. */
+  close(): Promise<void>;
+}
+
+export interface StartProxyArgs {
+  descriptor: ServiceDescriptor;
+  /** The engine type: names the proxy's ZooKeeper paths (`/jubatus/actors/<type>/…`). */
+  engineType: string;
+  options: ProxyOptions;
+  logger: Logger;
+}
+
+/** How often idle pooled connections and unused member caches are looked at (ms). */
+const SWEEP_MS = 1000;
+
+export async function startProxy(args: StartProxyArgs): Promise<Proxy> {
+  const { options: o, engineType: type, logger } = args;
+  const zk = await connectZk(o);
+  try {
+    await prepareJubatus(zk, type, '');
+  } catch (e) {
+    await zk.close();
+    throw e;
+  }
+  const proxy = new ProxyImpl(args, zk);
+  try {
+    await proxy.listen();
+    await registerProxy(zk, type, proxy.ipPort);
+  } catch (e) {
+    await proxy.close();
+    throw e;
+  }
+  logger.info(
+    { engine: type, address: `${proxy.eth}:${proxy.port}`, pid: process.pid, zookeeper: o.zookeeper, znode: `${P.proxiesOf(type)}/${proxy.ipPort}` },
+    'juba proxy started',
+  );
+  return proxy;
+}
+
+function connectZk(o: ProxyOptions): Promise<Zk> {
+  return Zk.connect(o.zookeeper, { sessionTimeoutMs: o.zookeeperTimeout * 1000 });
+}
+
+class ProxyImpl implements Proxy {
+  readonly eth: string;
+  port: number;
+  private readonly startTime = epochSeconds();
+  private requestCount = 0;
+  private forwardCount = 0;
+  private readonly methods = new Map<string, RpcMethod>();
+  private readonly members: MemberCache;
+  private readonly pool: ServerPool;
+  private readonly sweeper: NodeJS.Timeout;
+  private rpc?: RpcServer;
+  private closing = false;
+
+  constructor(
+    private readonly args: StartProxyArgs,
+    private session: Zk,
+  ) {
+    const o = args.options;
+    this.eth = advertisedAddress(o);
+    this.port = o.rpcPort;
+    this.members = new MemberCache(session, args.engineType, args.descriptor.useCht, args.logger);
+    this.pool = new ServerPool({
+      expireSec: o.poolExpire,
+      size: o.poolSize,
+      requestTimeoutMs: o.interconnectTimeout * 1000,
+      logger: args.logger,
+    });
+    this.sweeper = setInterval(() => {
+      this.pool.sweep();
+      this.members.sweep();
+    }, SWEEP_MS).unref();
+    this.watchSession(session);
+    this.registerMethods();
+  }
+
+  get ipPort(): string {
+    return P.ipPort(this.eth, this.port);
+  }
+
+  get zk(): Zk {
+    return this.session;
+  }
+
+  async listen(): Promise<void> {
+    const o = this.args.options;
+    this.rpc = new RpcServer({
+      timeoutSec: o.timeout,
+      maxFrameBytes: o.maxFrameBytes,
+      logger: this.args.logger,
+      lookup: (name) => this.methods.get(name),
+    });
+    this.port = await this.rpc.listen(o.rpcPort, bindAddress(o));
+  }
+
+  async close(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    clearInterval(this.sweeper);
+    await this.rpc?.close();
+    this.members.close();
+    this.pool.close();
+    await this.session.close();
+  }
+
+  private registerMethods(): void {
+    const desc = this.args.descriptor;
+    for (const m of desc.methods.values()) {
+      // Internal methods are server-to-server; void ones have nothing to aggregate (spec §5.2).
+      if (m.routing.kind !== 'internal' && m.returnType !== null) this.methods.set(m.name, this.forwarded(m, m.returnType));
+    }
+    for (const m of SERVER_BUILTINS) this.methods.set(m.name, this.forwarded(m, m.returnType!));
+    const statusType = GET_PROXY_STATUS.returnType!;
+    this.methods.set(GET_PROXY_STATUS.name, {
+      call: () => {
+        this.requestCount++;
+        return this.status();
+      },
+      encodeResult: (w, r) => encodeValue(desc, statusType, r, w),
+    });
+  }
+
+  private forwarded(m: MethodDecl, returnType: IdlType): RpcMethod {
+    const desc = this.args.descriptor;
+    const arity = m.params.length + 1;
+    const what = m.params.map((p, i) => `${m.name}: param ${i + 2} (${p.name}: ${typeToString(p.type)})`);
+    const decodeReply = (v: MsgValue): unknown => decodeValue(desc, returnType, v, `${m.name}: result`);
+    return {
+      call: (params: MsgValue[]) => {
+        this.requestCount++;
+        if (params.length < arity) throw new ArgumentError(`${m.name} takes ${arity} params (cluster name first), got ${params.length}`);
+        const name = decodeValue(desc, { kind: 'primitive', name: 'string' }, params[0]!, `${m.name}: param 1 (name: string)`) as string;
+        const args = m.params.map((p, i) => decodeValue(desc, p.type, params[i + 1]!, what[i]!));
+        return this.forward(m, name, args, decodeReply).then((results) => {
+          const out = aggregate(m.aggregator, results);
+          return out === undefined ? defaultValue(desc, returnType) : out;
+        });
+      },
+      encodeResult: (w, r) => encodeValue(desc, returnType, r, w),
+    };
+  }
+
+  private async forward(m: MethodDecl, name: string, args: unknown[], decode: (v: MsgValue) => unknown): Promise<unknown[]> {
+    const targets = await this.route(m, name, args);
+    if (targets.length === 0) throw new JubaError(`no server found: ${name}`, { code: 'not_found' });
+    const w = new MsgWriter(256);
+    w.arrayHeader(m.params.length + 1);
+    w.str(name);
+    m.params.forEach((p, i) => encodeValue(this.args.descriptor, p.type, args[i], w));
+    this.forwardCount += targets.length;
+    return fanOut({ pool: this.pool, targets, method: m.name, params: w.toBytes(), decode, logger: this.args.logger });
+  }
+
+  private async route(m: MethodDecl, name: string, args: unknown[]): Promise<string[]> {
+    const cluster = this.members.cluster(name);
+    switch (m.routing.kind) {
+      case 'random': {
+        const actives = await cluster.actives();
+        return actives.length === 0 ? [] : [actives[randomInt(actives.length)]!];
+      }
+      case 'broadcast':
+        return cluster.actives();
+      case 'cht':
+        // The IDL parser insists that a cht method's first parameter is the string key.
+        return cluster.chtOwners(String(args[0]), m.routing.n);
+      case 'internal':
+        return [];
+    }
+  }
+
+  status(): Map<string, Map<string, string>> {
+    const o = this.args.options;
+    const now = epochSeconds();
+    const s: Record<string, string> = {
+      clock_time: String(now),
+      start_time: String(this.startTime),
+      uptime: String(now - this.startTime),
+      ...memoryKb(),
+      VERSION: VERSION_STRING,
+      PROGNAME: `juba${this.args.engineType}_proxy`,
+      pid: String(process.pid),
+      user: userName(),
+      threadnum: String(o.thread),
+      timeout: String(o.timeout),
+      logdir: o.logdir,
+      log_config: o.logConfig,
+      zookeeper: o.zookeeper,
+      connected_zookeeper: this.session.connectedServer,
+      zookeeper_timeout: String(o.zookeeperTimeout),
+      interconnect_timeout: String(o.interconnectTimeout),
+      session_pool_expire: String(o.poolExpire),
+      session_pool_size: String(o.poolSize),
+      request_count: String(this.requestCount),
+      forward_count: String(this.forwardCount),
+    };
+    return new Map([[this.ipPort, new Map(Object.entries(s))]]);
+  }
+
+  private watchSession(zk: Zk): void {
+    const log = this.args.logger;
+    zk.on('disconnected', () => log.warn({ zookeeper: zk.hosts }, 'ZooKeeper connection lost; reconnecting'));
+    zk.on('connected', () => log.debug({ zookeeper: zk.connectedServer }, 'ZooKeeper connected'));
+    zk.once('expired', () => void this.renewSession(zk));
+  }
+
+  /**
+   * Jubatus's proxy exits when its session expires; juba keeps serving instead: a proxy holds
+   * no state that an expiry invalidates beyond its registration and its watches.
+   */
+  private async renewSession(expired: Zk): Promise<void> {
+    const log = this.args.logger;
+    const type = this.args.engineType;
+    log.warn({ zookeeper: expired.hosts }, 'ZooKeeper session expired; opening a new session');
+    void expired.close();
+    const zk = await this.openSession();
+    if (!zk) return;
+    this.session = zk;
+    this.watchSession(zk);
+    this.members.setZk(zk);
+    const znode = `${P.proxiesOf(type)}/${this.ipPort}`;
+    // Until registered, tools do not see this proxy, but it routes calls all the same.
+    for (let attempt = 1; !this.closing && this.session === zk; attempt++) {
+      try {
+        await registerProxy(zk, type, this.ipPort);
+        log.info({ zookeeper: zk.connectedServer, znode }, 'ZooKeeper session renewed; proxy registered again');
+        return;
+      } catch (e) {
+        log.error({ err: (e as Error).message, znode, attempt }, 'cannot register the proxy again; retrying');
+        await sleep(1000);
+      }
+    }
+  }
+
+  /** A new session, retried every second until it opens or the proxy closes (then undefined). */
+  private async openSession(): Promise<Zk | undefined> {
+    for (let attempt = 1; !this.closing; attempt++) {
+      try {
+        const zk = await connectZk(this.args.options);
+        await prepareJubatus(zk, this.args.engineType, '').catch(async (e: unknown) => {
+          await zk.close();
+          throw e;
+        });
+        if (!this.closing) return zk;
+        await zk.close();
+      } catch (e) {
+        this.args.logger.error({ err: (e as Error).message, attempt }, 'cannot open a ZooKeeper session; retrying');
+        await sleep(1000);
+      }
+    }
+    return undefined;
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms).unref());
+}
