@@ -35,11 +35,17 @@ describe('MIX table diff (spec §4.7)', () => {
   it('lsh rows carry only the bit column; H=96 uses two big-endian blocks', () => {
     const m = model('lsh', 96);
     m.setRow('a', fv({ x: 1 }));
-    const d = decode(bytes((w) => packDiff(w, m.table))) as unknown[][];
+    // Old-spec raw is new-spec str; rawStrings keeps the signature bytes intact.
+    const d = decode(bytes((w) => packDiff(w, m.table)), { rawStrings: true }) as unknown[][];
+    expect(Buffer.from(d[0]![0] as Uint8Array).toString()).toBe('a');
     const cols = d[0]![2] as unknown[][];
     expect(cols.length).toBe(1);
     expect(cols[0]![0]).toBe(96);
-    expect((cols[0]![1] as Uint8Array).length).toBe(16);
+    const raw = cols[0]![1] as Uint8Array;
+    expect(raw.length).toBe(16);
+    // Bits 0..63 are the H=64 signature (the Gaussian stream is a prefix stream); bits 96..127 unused.
+    expect(hex(raw.subarray(0, 8))).toBe('49127677c7920faa');
+    expect(hex(raw.subarray(8, 12))).toBe('00000000');
   });
 
   it('get_diff only sends rows newer than the version clock; put_diff upserts by clock', () => {

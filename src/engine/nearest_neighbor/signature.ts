@@ -64,75 +64,78 @@ export function l2norm(fv: FeatureVector): number {
   return Math.sqrt(s);
 }
 
-// Bob Jenkins' 64-bit mix over (a, b, c), each held as two unsigned 32-bit halves in module
-// state so the inner loop of minhash allocates nothing and stays off BigInt.
-let ah = 0, al = 0, bh = 0, bl = 0, ch = 0, cl = 0;
-// Scratch results of sub64/shifts.
-let rh = 0, rl = 0;
+// Result of the last mixInto (the final `a`), as unsigned halves.
+let mixHi = 0;
+let mixLo = 0;
 
-function sub64(xh: number, xl: number, yh: number, yl: number): void {
-  const lo = xl - yl;
-  rl = lo >>> 0;
-  rh = (xh - yh - (lo < 0 ? 1 : 0)) >>> 0;
-}
-
-function shr64(xh: number, xl: number, n: number): void {
-  if (n >= 32) {
-    rl = xh >>> (n - 32);
-    rh = 0;
-  } else {
-    rl = ((xl >>> n) | (xh << (32 - n))) >>> 0;
-    rh = xh >>> n;
+/**
+ * hashmix(kh, j): Bob Jenkins' 64-bit mix applied twice to (a = kh, b = j, c = 0xc3a5c85c97cb3127),
+ * result `a`. Each 64-bit value is two int32 locals (the borrow of the low halves is an unsigned
+ * compare), so V8 keeps everything in 32-bit registers: no BigInt, no doubles.
+ */
+function mixInto(khi: number, klo: number, j: number): void {
+  let ah = khi | 0, al = klo | 0;
+  let bh = 0, bl = j | 0;
+  let ch = 0xc3a5c85c | 0, cl = 0x97cb3127 | 0;
+  let t = 0;
+  for (let round = 0; round < 2; round++) {
+    // a -= b; a -= c; a ^= c >> 43
+    t = (al >>> 0) < (bl >>> 0) ? 1 : 0; al = (al - bl) | 0; ah = (ah - bh - t) | 0;
+    t = (al >>> 0) < (cl >>> 0) ? 1 : 0; al = (al - cl) | 0; ah = (ah - ch - t) | 0;
+    al ^= (ch >>> 11);
+    // b -= c; b -= a; b ^= a << 9
+    t = (bl >>> 0) < (cl >>> 0) ? 1 : 0; bl = (bl - cl) | 0; bh = (bh - ch - t) | 0;
+    t = (bl >>> 0) < (al >>> 0) ? 1 : 0; bl = (bl - al) | 0; bh = (bh - ah - t) | 0;
+    bh ^= (ah << 9) | (al >>> 23); bl ^= (al << 9);
+    // c -= a; c -= b; c ^= b >> 8
+    t = (cl >>> 0) < (al >>> 0) ? 1 : 0; cl = (cl - al) | 0; ch = (ch - ah - t) | 0;
+    t = (cl >>> 0) < (bl >>> 0) ? 1 : 0; cl = (cl - bl) | 0; ch = (ch - bh - t) | 0;
+    cl ^= ((bl >>> 8) | (bh << 24)); ch ^= bh >>> 8;
+    // a -= b; a -= c; a ^= c >> 38
+    t = (al >>> 0) < (bl >>> 0) ? 1 : 0; al = (al - bl) | 0; ah = (ah - bh - t) | 0;
+    t = (al >>> 0) < (cl >>> 0) ? 1 : 0; al = (al - cl) | 0; ah = (ah - ch - t) | 0;
+    al ^= (ch >>> 6);
+    // b -= c; b -= a; b ^= a << 23
+    t = (bl >>> 0) < (cl >>> 0) ? 1 : 0; bl = (bl - cl) | 0; bh = (bh - ch - t) | 0;
+    t = (bl >>> 0) < (al >>> 0) ? 1 : 0; bl = (bl - al) | 0; bh = (bh - ah - t) | 0;
+    bh ^= (ah << 23) | (al >>> 9); bl ^= (al << 23);
+    // c -= a; c -= b; c ^= b >> 5
+    t = (cl >>> 0) < (al >>> 0) ? 1 : 0; cl = (cl - al) | 0; ch = (ch - ah - t) | 0;
+    t = (cl >>> 0) < (bl >>> 0) ? 1 : 0; cl = (cl - bl) | 0; ch = (ch - bh - t) | 0;
+    cl ^= ((bl >>> 5) | (bh << 27)); ch ^= bh >>> 5;
+    // a -= b; a -= c; a ^= c >> 35
+    t = (al >>> 0) < (bl >>> 0) ? 1 : 0; al = (al - bl) | 0; ah = (ah - bh - t) | 0;
+    t = (al >>> 0) < (cl >>> 0) ? 1 : 0; al = (al - cl) | 0; ah = (ah - ch - t) | 0;
+    al ^= (ch >>> 3);
+    // b -= c; b -= a; b ^= a << 49
+    t = (bl >>> 0) < (cl >>> 0) ? 1 : 0; bl = (bl - cl) | 0; bh = (bh - ch - t) | 0;
+    t = (bl >>> 0) < (al >>> 0) ? 1 : 0; bl = (bl - al) | 0; bh = (bh - ah - t) | 0;
+    bh ^= al << 17;
+    // c -= a; c -= b; c ^= b >> 11
+    t = (cl >>> 0) < (al >>> 0) ? 1 : 0; cl = (cl - al) | 0; ch = (ch - ah - t) | 0;
+    t = (cl >>> 0) < (bl >>> 0) ? 1 : 0; cl = (cl - bl) | 0; ch = (ch - bh - t) | 0;
+    cl ^= ((bl >>> 11) | (bh << 21)); ch ^= bh >>> 11;
+    // a -= b; a -= c; a ^= c >> 12
+    t = (al >>> 0) < (bl >>> 0) ? 1 : 0; al = (al - bl) | 0; ah = (ah - bh - t) | 0;
+    t = (al >>> 0) < (cl >>> 0) ? 1 : 0; al = (al - cl) | 0; ah = (ah - ch - t) | 0;
+    al ^= ((cl >>> 12) | (ch << 20)); ah ^= ch >>> 12;
+    // b -= c; b -= a; b ^= a << 18
+    t = (bl >>> 0) < (cl >>> 0) ? 1 : 0; bl = (bl - cl) | 0; bh = (bh - ch - t) | 0;
+    t = (bl >>> 0) < (al >>> 0) ? 1 : 0; bl = (bl - al) | 0; bh = (bh - ah - t) | 0;
+    bh ^= (ah << 18) | (al >>> 14); bl ^= (al << 18);
+    // c -= a; c -= b; c ^= b >> 22
+    t = (cl >>> 0) < (al >>> 0) ? 1 : 0; cl = (cl - al) | 0; ch = (ch - ah - t) | 0;
+    t = (cl >>> 0) < (bl >>> 0) ? 1 : 0; cl = (cl - bl) | 0; ch = (ch - bh - t) | 0;
+    cl ^= ((bl >>> 22) | (bh << 10)); ch ^= bh >>> 22;
   }
+  mixHi = ah >>> 0;
+  mixLo = al >>> 0;
 }
 
-function shl64(xh: number, xl: number, n: number): void {
-  if (n >= 32) {
-    rh = (xl << (n - 32)) >>> 0;
-    rl = 0;
-  } else {
-    rh = ((xh << n) | (xl >>> (32 - n))) >>> 0;
-    rl = (xl << n) >>> 0;
-  }
-}
-
-/** x -= y; x -= z; x ^= (w shifted): the repeated step of the mix; `left` picks the direction. */
-function round(which: 0 | 1 | 2, shift: number, left: boolean): void {
-  // which: 0 → a -= b; a -= c; a ^= c>>s.  1 → b -= c; b -= a; b ^= a<<s.  2 → c -= a; c -= b; c ^= b>>s.
-  if (which === 0) {
-    sub64(ah, al, bh, bl); sub64(rh, rl, ch, cl); ah = rh; al = rl;
-    if (left) shl64(ch, cl, shift); else shr64(ch, cl, shift);
-    ah = (ah ^ rh) >>> 0; al = (al ^ rl) >>> 0;
-  } else if (which === 1) {
-    sub64(bh, bl, ch, cl); sub64(rh, rl, ah, al); bh = rh; bl = rl;
-    if (left) shl64(ah, al, shift); else shr64(ah, al, shift);
-    bh = (bh ^ rh) >>> 0; bl = (bl ^ rl) >>> 0;
-  } else {
-    sub64(ch, cl, ah, al); sub64(rh, rl, bh, bl); ch = rh; cl = rl;
-    if (left) shl64(bh, bl, shift); else shr64(bh, bl, shift);
-    ch = (ch ^ rh) >>> 0; cl = (cl ^ rl) >>> 0;
-  }
-}
-
-function mix(): void {
-  round(0, 43, false); round(1, 9, true); round(2, 8, false);
-  round(0, 38, false); round(1, 23, true); round(2, 5, false);
-  round(0, 35, false); round(1, 49, true); round(2, 11, false);
-  round(0, 12, false); round(1, 18, true); round(2, 22, false);
-}
-
-/** hashmix(a, j) of spec §4.4, result in (ah, al). Exported for tests. */
+/** hashmix(a, j) of spec §4.4. Exported for tests. */
 export function hashmix(kh: Hash64, j: number): Hash64 {
   mixInto(kh.hi, kh.lo, j);
-  return { hi: ah, lo: al };
-}
-
-function mixInto(khi: number, klo: number, j: number): void {
-  ah = khi; al = klo;
-  bh = 0; bl = j >>> 0;
-  ch = 0xc3a5c85c; cl = 0x97cb3127;
-  mix();
-  mix();
+  return { hi: mixHi, lo: mixLo };
 }
 
 /**
@@ -180,7 +183,7 @@ export class MinhashSigner {
       for (let j = 0; j < H; j++) {
         mixInto(khi, klo, j);
         // float32(2^64 − 1) is 2^64, so the division is an exact scaling.
-        const r = u64ToFloat32(ah, al) * TWO_POW_M64;
+        const r = u64ToFloat32(mixHi, mixLo) * TWO_POW_M64;
         const hv = fround(-Math.log(r) / v);
         if (hv < best[j]!) {
           best[j] = hv;

@@ -157,27 +157,43 @@ export function diffRows(t: RowTable, vc: ReadonlyMap<string, number> = t.versio
 /** Writes the table diff `[[id, [[owner], clock], [[bit_num, raw], norm?]] …]`. */
 export function packDiff(w: MsgWriter, t: RowTable, vc?: ReadonlyMap<string, number>): void {
   const rows = diffRows(t, vc);
-  const B = t.blocksPerRow;
-  const raw = new Uint8Array(B * 8);
-  const view = new DataView(raw.buffer);
   w.arrayHeader(rows.length);
   for (const i of rows) {
-    w.arrayHeader(3);
-    w.str(t.ids[i]!);
-    w.arrayHeader(2);
-    w.arrayHeader(1);
-    w.str(t.owners[t.ownerIdx[i]!]!);
-    w.int(t.clocks[i]!);
-    w.arrayHeader(t.norms ? 2 : 1);
-    w.arrayHeader(2);
-    w.int(t.hashNum);
-    for (let b = 0; b < B; b++) {
-      view.setUint32(b * 8, t.blockHi(i, b));
-      view.setUint32(b * 8 + 4, t.blockLo(i, b));
-    }
-    w.raw(raw);
-    if (t.norms) w.float64(t.norms[i]!);
+    writeDiffRow(w, t.ids[i]!, t.owners[t.ownerIdx[i]!]!, t.clocks[i]!, t.hashNum, t.sigs, i * t.words, t.words, t.norms ? t.norms[i]! : null);
   }
+}
+
+/** Writes decoded rows back in diff form (a MIX accumulator being sent on). */
+export function writeDiffRows(w: MsgWriter, rows: readonly DiffRow[], hashNum: number, hasNorm: boolean): void {
+  w.arrayHeader(rows.length);
+  for (const r of rows) writeDiffRow(w, r.id, r.owner, r.clock, hashNum, r.sig, 0, r.sig.length, hasNorm ? r.norm : null);
+}
+
+let rawScratch = new Uint8Array(8);
+
+function writeDiffRow(
+  w: MsgWriter, id: string, owner: string, clock: number, hashNum: number,
+  sigs: Uint32Array, off: number, words: number, norm: number | null,
+): void {
+  const B = (hashNum + 63) >>> 6;
+  if (rawScratch.length !== B * 8) rawScratch = new Uint8Array(B * 8);
+  const view = new DataView(rawScratch.buffer);
+  w.arrayHeader(3);
+  w.str(id);
+  w.arrayHeader(2);
+  w.arrayHeader(1);
+  w.str(owner);
+  w.int(clock);
+  w.arrayHeader(norm === null ? 1 : 2);
+  w.arrayHeader(2);
+  w.int(hashNum);
+  // uint64 blocks big-endian: the odd (high) word first.
+  for (let b = 0; b < B; b++) {
+    view.setUint32(b * 8, 2 * b + 1 < words ? sigs[off + 2 * b + 1]! : 0);
+    view.setUint32(b * 8 + 4, sigs[off + 2 * b]!);
+  }
+  w.raw(rawScratch);
+  if (norm !== null) w.float64(norm);
 }
 
 export function unpackDiff(v: MsgValue, hashNum: number, hasNorm: boolean): DiffRow[] {

@@ -2,8 +2,9 @@
  * The nearest_neighbor column table (spec §4.3): rows in insertion order, stored column-wise so a
  * million rows cost a few typed arrays rather than a million objects. Signatures live in one
  * Uint32Array (`words` per row), norms (euclid_lsh) in a Float64Array, versions as an owner index
- * into a small owner-string table plus a clock.
+ * into a small owner-string table plus a clock, ids in one array with a typed-array hash index.
  */
+import { IdIndex } from './id-index.js';
 import { wordsFor } from './signature.js';
 
 const INITIAL_CAPACITY = 1024;
@@ -19,7 +20,7 @@ export class RowTable {
   ownerIdx: Uint32Array;
   clocks: Float64Array;
   ids: string[] = [];
-  readonly index = new Map<string, number>();
+  private readonly index: IdIndex;
   readonly owners: string[] = [];
   private readonly ownerIndex = new Map<string, number>();
   /** MIX version clock (§4.7): owner → highest row clock applied through MIX. Not saved. */
@@ -33,6 +34,7 @@ export class RowTable {
   ) {
     this.words = wordsFor(hashNum);
     this.capacity = Math.max(1, capacity);
+    this.index = new IdIndex(this.ids, capacity);
     this.sigs = new Uint32Array(this.capacity * this.words);
     this.norms = hasNorm ? new Float64Array(this.capacity) : null;
     this.ownerIdx = new Uint32Array(this.capacity);
@@ -81,7 +83,7 @@ export class RowTable {
     const row = this.size;
     if (row >= this.capacity) this.grow(row + 1);
     this.ids.push(id);
-    this.index.set(id, row);
+    this.index.add(row);
     this.size = row + 1;
     return row;
   }
@@ -101,7 +103,7 @@ export class RowTable {
     this.size = 0;
     this.clock = 0;
     this.ids = [];
-    this.index.clear();
+    this.index.reset(this.ids);
     this.versionClock.clear();
     // Owners are kept: the table is tiny and indices stay valid for the next writes.
     if (this.capacity > INITIAL_CAPACITY) {
@@ -127,9 +129,9 @@ export class RowTable {
     return (this.hashNum + 63) >>> 6;
   }
 
-  /** Bytes held by the typed columns (capacity, not just size); ids and maps excluded. */
+  /** Bytes held by the typed columns and the id index (capacity, not just size); id strings excluded. */
   columnBytes(): number {
-    return this.sigs.byteLength + (this.norms?.byteLength ?? 0) + this.ownerIdx.byteLength + this.clocks.byteLength;
+    return this.sigs.byteLength + (this.norms?.byteLength ?? 0) + this.ownerIdx.byteLength + this.clocks.byteLength + this.index.byteLength;
   }
 
   /** Inserts (appends) or overwrites a row's version as given; used by unpack and MIX. */
@@ -139,10 +141,4 @@ export class RowTable {
     this.clocks[row] = clock;
     return row;
   }
-}
-
-/** A uint64 block as a msgpack-ready integer: a number while exact, a bigint above 2^53. */
-export function blockValue(hi: number, lo: number): number | bigint {
-  if (hi < 0x200000) return hi * 4294967296 + lo;
-  return (BigInt(hi) << 32n) | BigInt(lo);
 }
