@@ -1,0 +1,36 @@
+/**
+ * MIX: how the servers of one cluster converge (framework spec §6). A mixer registers its
+ * internal RPCs on the server, counts updates, decides when to run a round, and keeps the
+ * server's `actives/` registration in step with whether its model is current.
+ */
+import type { Zk } from '../../cluster/zk.js';
+import type { Logger } from '../../logger.js';
+import type { EngineServer } from '../engine-server.js';
+import type { MixerName } from '../options.js';
+
+export interface MixerContext {
+  server: EngineServer;
+  /** The current ZooKeeper session (a new one after expiry). */
+  zk(): Zk;
+  type: string;
+  name: string;
+  intervalSec: number;
+  intervalCount: number;
+  /** Per-call timeout for server-to-server RPCs, seconds. */
+  interconnectTimeoutSec: number;
+  logger: Logger;
+  /** Asks the process to stop (MIX protocol mismatch: Jubatus SIGTERMs itself). */
+  fatal(reason: string): void;
+}
+
+export interface Mixer {
+  readonly name: MixerName;
+  /** Starts the mixer loop (after the server listens and is registered in nodes/). */
+  start(): void;
+  /** Stops the loop and waits for a running round to end. */
+  stop(): Promise<void>;
+  /** A new ZooKeeper session: re-create `actives/<ip_port>` if this server was active. */
+  sessionRenewed(): Promise<void>;
+  /** Status keys (Jubatus's `linear_mixer.*` / `push_mixer.*` plus juba's `mix.*`). */
+  status(): Record<string, string>;
+}
