@@ -155,20 +155,6 @@ export async function readConfigWithReadLock(
   }
 }
 
-/**
- * ZooKeeper hosts for a command: the -z value, else $JUBA_ZK, else $ZK (jubaconfig's variable).
- * Empty values count as unset.
- */
-export function zookeeperHosts(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
-  const hosts = flag || env.JUBA_ZK || env.ZK;
-  if (!hosts) {
-    throw new JubaError('no ZooKeeper given: pass -z host:port[,host:port] or set JUBA_ZK (or ZK)', {
-      code: 'usage',
-      hint: 'e.g. juba config list -z 127.0.0.1:2181, or export JUBA_ZK=127.0.0.1:2181',
-    });
-  }
-  return hosts;
-}
 
 /**
  * Opens a session, runs `fn`, and always closes the session (so ephemeral lock nodes go at
@@ -191,4 +177,24 @@ export async function withZk<T>(hosts: string, timeoutSec: number, fn: (zk: Zk) 
   } finally {
     await zk.close();
   }
+}
+
+export interface ConfigView {
+  type: string;
+  name: string;
+  path: string;
+  /** The config parsed as JSON; null when the stored text is not JSON. */
+  config: unknown;
+  /** The stored text, exactly. */
+  text: string;
+}
+
+export function configView(c: StoredConfig): ConfigView {
+  let config: unknown = null;
+  try {
+    config = JSON.parse(c.config);
+  } catch {
+    // Someone stored a non-JSON text; `text` still shows it.
+  }
+  return { type: c.type, name: c.name, path: c.path, config, text: c.config };
 }

@@ -1,9 +1,12 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Args, Flags } from '@oclif/core';
+import { Args, Flags, type Interfaces } from '@oclif/core';
 import { BaseCommand } from '../base-command.js';
-import { engineTypes } from '../engine/registry.js';
+import { engineFactory, engineTypes } from '../engine/registry.js';
+import { loadEngineDescriptor } from '../idl/descriptor.js';
+import { startDistributedServer } from '../server/distributed.js';
+import { PROXY_DEFAULTS, startProxy, validateProxyOptions } from '../server/proxy.js';
 import { JubaError } from '../errors.js';
 import { createLogger, type Logger } from '../logger.js';
 import { VERSION_STRING } from '../server/model-file.js';
@@ -34,7 +37,7 @@ Engines: ${engineTypes().join(', ')} (Jubatus server names such as jubanearest_n
     'rpc-port': Flags.integer({ char: 'p', default: D.rpcPort, min: 0, max: 65535, description: 'port to listen on (0 picks a free one)' }),
     listen_addr: Flags.string({ char: 'b', default: '', description: 'address to bind; also the advertised address' }),
     listen_if: Flags.string({ char: 'B', default: '', description: 'interface whose IPv4 to bind (ignored with -b)' }),
-    thread: Flags.integer({ char: 'c', default: D.thread, min: 1, description: 'RPC worker threads (reported in status; juba runs one event loop)' }),
+    thread: Flags.integer({ char: 'c', min: 1, description: 'RPC worker threads, default 2 (proxy 4); reported in status, juba runs one event loop' }),
     timeout: Flags.integer({ char: 't', default: D.timeout, min: 0, description: 'idle-connection timeout in seconds (0 = never)' }),
     datadir: Flags.string({ char: 'd', default: D.datadir, description: 'directory for model files (save/load)' }),
     logdir: Flags.string({ char: 'l', default: '', description: 'write logs to a file in this directory instead of stderr' }),
@@ -43,13 +46,16 @@ Engines: ${engineTypes().join(', ')} (Jubatus server names such as jubanearest_n
     model_file: Flags.string({ char: 'm', default: '', description: 'model file to load at startup (standalone mode)' }),
     daemon: Flags.boolean({ char: 'D', default: false, description: 'run in the background (detached)' }),
     config_test: Flags.boolean({ char: 'T', default: false, description: 'check the config and exit' }),
-    zookeeper: Flags.string({ char: 'z', default: '', description: 'ZooKeeper hosts host:port[,host:port]; absent = standalone' }),
+    zookeeper: Flags.string({ char: 'z', default: '', description: 'ZooKeeper hosts host:port[,host:port]; absent = standalone (proxy: localhost:2181)' }),
     name: Flags.string({ char: 'n', default: '', description: 'cluster name (distributed mode)' }),
     mixer: Flags.string({ char: 'x', default: D.mixer, options: [...MIXERS], description: 'MIX strategy' }),
     interval_sec: Flags.integer({ char: 's', default: D.intervalSec, min: 0, description: 'MIX every N seconds (0 = off)' }),
     interval_count: Flags.integer({ char: 'i', default: D.intervalCount, min: 0, description: 'MIX every N updates (0 = off)' }),
     zookeeper_timeout: Flags.integer({ char: 'Z', default: D.zookeeperTimeout, description: 'ZooKeeper session timeout (s)' }),
     interconnect_timeout: Flags.integer({ char: 'I', default: D.interconnectTimeout, description: 'server-to-server call timeout (s)' }),
+    proxy: Flags.boolean({ default: false, description: 'run the proxy role (jubaX_proxy): route calls to the clusters of this engine' }),
+    pool_expire: Flags.integer({ char: 'E', default: PROXY_DEFAULTS.poolExpire, min: 0, description: 'proxy: idle server connections close after N s' }),
+    pool_size: Flags.integer({ char: 'S', default: PROXY_DEFAULTS.poolSize, min: 0, description: 'proxy: most pooled server connections (0 = unlimited)' }),
     max_frame: Flags.integer({ default: D.maxFrameBytes, min: 1024, description: 'largest msgpack-rpc request accepted, in bytes' }),
     version: Flags.boolean({ char: 'v', default: false, description: 'print the version and exit' }),
   };
@@ -61,28 +67,46 @@ Engines: ${engineTypes().join(', ')} (Jubatus server names such as jubanearest_n
       process.stdout.write(`jubatus-${VERSION_STRING} (${progName}) juba-${this.config.version}\n`);
       return;
     }
+    if (f.proxy) return this.runProxy(args.engine, f);
     const options = validateServerOptions({
       ...D,
-      rpcPort: f['rpc-port'], listenAddr: f.listen_addr, listenIf: f.listen_if, thread: f.thread,
+      rpcPort: f['rpc-port'], listenAddr: f.listen_addr, listenIf: f.listen_if, thread: f.thread ?? D.thread,
       timeout: f.timeout, datadir: f.datadir, logdir: f.logdir, logConfig: f.log_config,
       configpath: f.configpath, modelFile: f.model_file, daemon: f.daemon, configTest: f.config_test,
       zookeeper: f.zookeeper, name: f.name, mixer: f.mixer as MixerName, intervalSec: f.interval_sec,
       intervalCount: f.interval_count, zookeeperTimeout: f.zookeeper_timeout,
       interconnectTimeout: f.interconnect_timeout, maxFrameBytes: f.max_frame,
     });
-    if (!isStandalone(options)) {
-      throw new JubaError('distributed mode (-z) is not available in this build yet', {
-        code: 'usage',
-        hint: 'run standalone with -f config.json for now',
-      });
-    }
     if (options.daemon) return this.daemonize();
     const logger = makeLogger(options, progName);
 
     if (options.configTest) return configTest(args.engine, options, logger);
+    if (!isStandalone(options)) {
+      if (options.configpath || options.modelFile) logger.warn('-f and -m are ignored in distributed mode: the config comes from ZooKeeper');
+      const ds = await startDistributedServer(args.engine, options, logger);
+      stopOnSignals(() => ds.stop('signal'), logger);
+      await ds.stopped;
+      process.exit(0);
+    }
     const prepared = prepareStandaloneServer(args.engine, options, logger);
     await prepared.start();
     stopOnSignals(() => prepared.server.close(), logger);
+  }
+
+  private async runProxy(engine: string, f: Interfaces.InferredFlags<typeof Serve.flags>): Promise<void> {
+    const factory = engineFactory(engine);
+    const options = validateProxyOptions({
+      ...PROXY_DEFAULTS,
+      rpcPort: f['rpc-port'], listenAddr: f.listen_addr, listenIf: f.listen_if,
+      thread: f.thread ?? PROXY_DEFAULTS.thread, timeout: f.timeout,
+      zookeeper: f.zookeeper || PROXY_DEFAULTS.zookeeper, zookeeperTimeout: f.zookeeper_timeout,
+      interconnectTimeout: f.interconnect_timeout, poolExpire: f.pool_expire,
+      poolSize: f.pool_size, logdir: f.logdir, logConfig: f.log_config, maxFrameBytes: f.max_frame,
+    });
+    if (f.daemon) return this.daemonize();
+    const logger = makeLogger({ ...D, ...options, logConfig: options.logConfig }, `juba${factory.type}_proxy`);
+    const proxy = await startProxy({ descriptor: loadEngineDescriptor(factory.type), engineType: factory.type, options, logger });
+    stopOnSignals(() => proxy.close(), logger);
   }
 
   /** Re-runs this command detached, without -D, and returns at once. */

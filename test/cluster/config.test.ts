@@ -8,8 +8,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  deleteConfig, listConfigs, readConfig, readConfigWithReadLock, writeConfig, zookeeperHosts,
+  deleteConfig, listConfigs, readConfig, readConfigWithReadLock, writeConfig,
 } from '../../src/cluster/config-store.js';
+import { zookeeperHosts } from '../../src/cli/cluster-flags.js';
 import { tryWriteLock } from '../../src/cluster/lock.js';
 import * as P from '../../src/cluster/paths.js';
 import { Zk } from '../../src/cluster/zk.js';

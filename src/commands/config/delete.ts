@@ -1,6 +1,6 @@
 import { BaseCommand } from '../../base-command.js';
-import { deleteConfig, withZk, zookeeperHosts } from '../../cluster/config-store.js';
-import { checkSegment, clusterFlags, storedType, zkFlags } from './list.js';
+import { deleteConfig, withZk } from '../../cluster/config-store.js';
+import { checkSegment, clusterFlags, storedType, zkFlags, zookeeperHosts } from '../../cli/cluster-flags.js';
 
 export default class ConfigDelete extends BaseCommand {
   static override summary = "Delete a cluster's stored config (jubaconfig -c delete).";

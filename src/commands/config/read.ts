@@ -1,6 +1,6 @@
 import { BaseCommand } from '../../base-command.js';
-import { readConfig, withZk, zookeeperHosts } from '../../cluster/config-store.js';
-import { checkSegment, clusterFlags, configView, storedType, zkFlags, type ConfigView } from './list.js';
+import { configView, readConfig, withZk, type ConfigView } from '../../cluster/config-store.js';
+import { checkSegment, clusterFlags, storedType, zkFlags, zookeeperHosts } from '../../cli/cluster-flags.js';
 
 export default class ConfigRead extends BaseCommand {
   static override summary = 'Print the config stored for a cluster (jubaconfig -c read).';

@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../base-command.js';
-import { withZk, writeConfig, zookeeperHosts } from '../../cluster/config-store.js';
+import { withZk, writeConfig } from '../../cluster/config-store.js';
+import { checkSegment, clusterFlags, zkFlags, zookeeperHosts } from '../../cli/cluster-flags.js';
 import { engineFactory } from '../../engine/registry.js';
 import { ConfigError, JubaError } from '../../errors.js';
 import { parseJsonText } from '../../server/json-config.js';
-import { checkSegment, clusterFlags, zkFlags } from './list.js';
 
 export default class ConfigWrite extends BaseCommand {
   static override summary = "Store a cluster's config in ZooKeeper (jubaconfig -c write).";

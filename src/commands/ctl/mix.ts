@@ -1,0 +1,26 @@
+import { Flags } from '@oclif/core';
+import { BaseCommand } from '../../base-command.js';
+import { checkSegment, clusterFlags, storedType, zkFlags, zookeeperHosts } from '../../cli/cluster-flags.js';
+import { reportMembers } from '../../cli/member-report.js';
+import { withZk } from '../../cluster/config-store.js';
+import { triggerMix, type MemberResult } from '../../control/cluster-control.js';
+
+export default class CtlMix extends BaseCommand {
+  static override summary = 'Run a MIX round in a cluster now (do_mix on one of its servers).';
+  static override examples = ['<%= config.bin %> ctl mix -t nearest_neighbor -n sensors'];
+  static override enableJsonFlag = true;
+  static override flags = {
+    ...zkFlags,
+    ...clusterFlags,
+    server: Flags.string({ char: 's', description: 'the member (ip_port) to ask; default: the first one' }),
+    timeout: Flags.integer({ default: 60, min: 1, description: 'seconds to wait for the round' }),
+  };
+
+  async run(): Promise<MemberResult[]> {
+    const { flags: f } = await this.parse(CtlMix);
+    const name = checkSegment('name', f.name);
+    const r = await withZk(zookeeperHosts(f.zookeeper), f.zookeeper_timeout, (zk) =>
+      triggerMix(zk, storedType(f.type), name, f.server, f.timeout * 1000));
+    return reportMembers(this, 'do_mix', name, r.ipPort ? [r] : []);
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * Operator actions on a running cluster (what jubactl does, and more): who is registered in
+ * ZooKeeper, each member's health from its own `get_status`, and save/load/mix on every member.
+ * Used by `juba ctl` and the dashboard.
+ */
+import { ServiceClient, type StatusMap } from '../client/service-client.js';
+import { listActives, listNodes, listProxies, listSupervisors } from '../cluster/membership.js';
+import * as P from '../cluster/paths.js';
+import type { Zk } from '../cluster/zk.js';
+import { loadEngineDescriptor } from '../idl/descriptor.js';
+
+export interface MemberHealth {
+  ipPort: string;
+  host: string;
+  port: number;
+  /** Listed under `actives/` (proxies route random/broadcast calls to it). */
+  active: boolean;
+  reachable: boolean;
+  error?: string;
+  obsolete?: boolean;
+  rows?: number;
+  uptimeSec?: number;
+  updateCount?: number;
+  mixRounds?: number;
+  /** Epoch seconds of the last MIX this member took part in (0 = never). */
+  lastMix?: number;
+  rssKb?: number;
+  status?: Record<string, string>;
+}
+
+export interface ClusterStatus {
+  type: string;
+  name: string;
+  proxies: string[];
+  visors: string[];
+  members: MemberHealth[];
+}
+
+const num = (s: string | undefined): number | undefined => (s === undefined || s === '' ? undefined : Number(s));
+
+/** Runs `fn` against every member in parallel, each with its own client and timeout. */
+async function onEachMember<T>(
+  members: string[], type: string, name: string, timeoutMs: number,
+  fn: (c: ServiceClient) => Promise<T>,
+): Promise<Array<{ ipPort: string; ok: true; value: T } | { ipPort: string; ok: false; error: string }>> {
+  const desc = loadEngineDescriptor(type);
+  return Promise.all(
+    members.map(async (ipPort) => {
+      const { host, port } = P.parseIpPort(ipPort);
+      const c = new ServiceClient(desc, { host, port, name, timeoutMs });
+      try {
+        return { ipPort, ok: true as const, value: await fn(c) };
+      } catch (e) {
+        return { ipPort, ok: false as const, error: e instanceof Error ? e.message : String(e) };
+      } finally {
+        c.close();
+      }
+    }),
+  );
+}
+
+function health(ipPort: string, active: boolean, status: StatusMap | undefined, error?: string): MemberHealth {
+  const { host, port } = P.parseIpPort(ipPort);
+  if (!status) return { ipPort, host, port, active, reachable: false, error };
+  const s = Object.fromEntries(status.get(ipPort) ?? [...status.values()][0] ?? []);
+  const obsolete = s['linear_mixer.is_obsolete'];
+  return {
+    ipPort, host, port, active, reachable: true,
+    obsolete: obsolete === undefined ? undefined : obsolete === '1',
+    rows: num(s.data),
+    uptimeSec: num(s.uptime),
+    updateCount: num(s.update_count),
+    mixRounds: num(s['mix.rounds']),
+    lastMix: num(s['linear_mixer.ticktime'] ?? s['push_mixer.ticktime']),
+    rssKb: num(s.RSS),
+    status: s,
+  };
+}
+
+export async function clusterStatus(zk: Zk, type: string, name: string, timeoutMs = 10_000): Promise<ClusterStatus> {
+  const [proxies, visors, nodes, actives] = await Promise.all([
+    listProxies(zk, type), listSupervisors(zk), listNodes(zk, type, name), listActives(zk, type, name),
+  ]);
+  const results = await onEachMember(nodes, type, name, timeoutMs, (c) => c.getStatus());
+  const members = results.map((r) =>
+    health(r.ipPort, actives.includes(r.ipPort), r.ok ? r.value : undefined, r.ok ? undefined : r.error),
+  );
+  return { type, name, proxies, visors, members };
+}
+
+/** The clusters of `type` that have (or had) servers registered. */
+export function listClusters(zk: Zk, type: string): Promise<string[]> {
+  return zk.getChildren(P.actorsOf(type));
+}
+
+export interface MemberResult {
+  ipPort: string;
+  ok: boolean;
+  /** save: the file written; load/mix: "true"/"false". */
+  detail?: string;
+  error?: string;
+}
+
+/** Calls save(id) or load(id) on every server in `nodes/`, directly (as jubactl does). */
+export async function saveOrLoad(zk: Zk, type: string, name: string, op: 'save' | 'load', id: string, timeoutMs = 10_000): Promise<MemberResult[]> {
+  const nodes = await listNodes(zk, type, name);
+  const results = await onEachMember(nodes, type, name, timeoutMs, (c) =>
+    op === 'save' ? c.save(id).then((m) => [...m.values()].join(',')) : c.load(id).then(String),
+  );
+  return results.map((r) => (r.ok ? { ipPort: r.ipPort, ok: true, detail: r.value } : { ipPort: r.ipPort, ok: false, error: r.error }));
+}
+
+/** Asks one member to run a MIX round now (do_mix); `via` picks the member, else the first. */
+export async function triggerMix(zk: Zk, type: string, name: string, via?: string, timeoutMs = 60_000): Promise<MemberResult> {
+  const nodes = await listNodes(zk, type, name);
+  const target = via ?? nodes[0];
+  if (!target) return { ipPort: '', ok: false, error: `no server found: ${name}` };
+  const [r] = await onEachMember([target], type, name, timeoutMs, (c) => c.doMix());
+  return r!.ok ? { ipPort: target, ok: r!.value, detail: String(r!.value) } : { ipPort: target, ok: false, error: r!.error };
+}

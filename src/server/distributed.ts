@@ -1,0 +1,151 @@
+/**
+ * A server in a cluster (`juba serve <engine> -z HOSTS -n NAME`), in Jubatus's startup order
+ * (framework spec §3.2): ZooKeeper session, skeleton, config under the read lock (held for
+ * life), engine, MIX RPCs, listen, CHT entries, `nodes/<ip_port>`, watch of our own node, mixer.
+ *
+ * On session expiry Jubatus exits; juba opens a new session, takes the config lock again,
+ * re-creates its ephemeral nodes and keeps its model.
+ */
+import { registerCht } from '../cluster/cht.js';
+import { readConfigWithReadLock } from '../cluster/config-store.js';
+import { tryReadLock, withRetries, type LockHandle } from '../cluster/lock.js';
+import { prepareJubatus, registerNode } from '../cluster/membership.js';
+import * as P from '../cluster/paths.js';
+import { Zk, type Unwatch } from '../cluster/zk.js';
+import { engineFactory } from '../engine/registry.js';
+import { JubaError } from '../errors.js';
+import { loadEngineDescriptor } from '../idl/descriptor.js';
+import type { Logger } from '../logger.js';
+import { EngineServer } from './engine-server.js';
+import { createMixer } from './mix/create-mixer.js';
+import type { Mixer } from './mix/mixer.js';
+import type { ServerOptions } from './options.js';
+
+export interface DistributedServer {
+  server: EngineServer;
+  mixer: Mixer;
+  /** Resolves when the server has stopped (signal, own node deleted, fatal MIX error). */
+  stopped: Promise<void>;
+  stop(reason: string): Promise<void>;
+}
+
+export async function startDistributedServer(engineName: string, o: ServerOptions, logger: Logger): Promise<DistributedServer> {
+  const factory = engineFactory(engineName);
+  const type = factory.type;
+  const name = o.name;
+  const descriptor = loadEngineDescriptor(type);
+  const sessionMs = o.zookeeperTimeout * 1000;
+
+  let zk = await Zk.connect(o.zookeeper, { sessionTimeoutMs: sessionMs });
+  let configLock: LockHandle;
+  let server: EngineServer;
+  try {
+    await prepareJubatus(zk, type, name);
+    const cfg = await readConfigWithReadLock(zk, type, name);
+    configLock = cfg.lock;
+    try {
+      server = new EngineServer({ factory, descriptor, options: o, configText: cfg.text, configSource: cfg.path, logger });
+    } catch (e) {
+      await configLock.release();
+      throw e;
+    }
+  } catch (e) {
+    await zk.close();
+    throw e;
+  }
+
+  let resolveStopped!: () => void;
+  const stopped = new Promise<void>((r) => (resolveStopped = r));
+  let stopping: Promise<void> | undefined;
+  let unwatchOwn: Unwatch | undefined;
+
+  const mixer = createMixer(o.mixer, {
+    server,
+    zk: () => zk,
+    type,
+    name,
+    intervalSec: o.intervalSec,
+    intervalCount: o.intervalCount,
+    interconnectTimeoutSec: o.interconnectTimeout,
+    logger,
+    fatal: (reason) => void stop(`fatal MIX error: ${reason}`),
+  });
+
+  server.statusProviders.push(() => ({
+    zk: o.zookeeper,
+    name,
+    interval_sec: String(o.intervalSec),
+    interval_count: String(o.intervalCount),
+    zookeeper_timeout: String(o.zookeeperTimeout),
+    interconnect_timeout: String(o.interconnectTimeout),
+    connected_zookeeper: zk.connectedServer,
+    use_cht: descriptor.useCht ? '1' : '0',
+    mixer: o.mixer,
+    ...mixer.status(),
+  }));
+
+  /** The ephemeral part of our registration: ring entries, nodes/, and the watch on it. */
+  const register = async (): Promise<void> => {
+    if (descriptor.useCht) await registerCht(zk, type, name, server.ipPort);
+    const own = await registerNode(zk, type, name, server.ipPort);
+    unwatchOwn?.();
+    unwatchOwn = zk.watchDeleted(own, () => void stop(`own node ${own} was deleted`));
+  };
+
+  async function stop(reason: string): Promise<void> {
+    if (stopping) return stopping;
+    logger.info({ reason }, 'stopping server');
+    stopping = (async () => {
+      unwatchOwn?.();
+      await mixer.stop().catch((e) => logger.warn({ err: (e as Error).message }, 'mixer stop failed'));
+      await configLock.release().catch(() => undefined);
+      await zk.close();
+      await server.close();
+      resolveStopped();
+    })();
+    return stopping;
+  }
+
+  const renewSession = async (): Promise<void> => {
+    logger.warn({ zookeeper: o.zookeeper }, 'ZooKeeper session expired; opening a new session (the model is kept)');
+    for (let attempt = 1; !stopping; attempt++) {
+      try {
+        const fresh = await Zk.connect(o.zookeeper, { sessionTimeoutMs: sessionMs });
+        zk = fresh;
+        fresh.on('expired', () => void renewSession());
+        await prepareJubatus(zk, type, name);
+        const lock = await withRetries(() => tryReadLock(zk, P.configLock(type, name)), 3, 1000);
+        if (!lock) throw new JubaError('any user is writing config?');
+        configLock = lock;
+        await register();
+        await mixer.sessionRenewed();
+        logger.info({ attempt, session: zk.sessionId }, 'ZooKeeper session renewed; registration restored');
+        return;
+      } catch (e) {
+        logger.warn({ attempt, err: (e as Error).message }, 'cannot renew the ZooKeeper session yet; retrying');
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
+  };
+  zk.on('expired', () => void renewSession());
+
+  try {
+    await server.listen();
+    await register();
+  } catch (e) {
+    await configLock.release().catch(() => undefined);
+    await zk.close();
+    await server.close();
+    throw e;
+  }
+  mixer.start();
+  logger.info(
+    {
+      engine: type, name, address: `${server.eth}:${server.port}`, pid: process.pid, mode: 'distributed',
+      zookeeper: o.zookeeper, mixer: o.mixer, interval_sec: o.intervalSec || 'disabled',
+      interval_count: o.intervalCount || 'disabled', configpath: P.config(type, name),
+    },
+    'juba server started',
+  );
+  return { server, mixer, stopped, stop };
+}
