@@ -15,9 +15,9 @@ function popcount(x: number): number {
 }
 
 /** A table whose rows come from a small pool of signatures and norms, so ties are frequent. */
-function randomTable(H: number, n: number, seed: number): RowTable {
+function randomTable(H: number, n: number, seed: number, wasm = true): RowTable {
   const r = rng(seed);
-  const t = new RowTable(H, true, 16);
+  const t = new RowTable(H, true, 16, wasm);
   const W = t.words;
   const pool = Array.from({ length: 40 }, () => Array.from({ length: W }, (_, w) => {
     const bits = Math.min(32, H - 32 * w);
@@ -46,10 +46,15 @@ function naive(t: RowTable, q: Uint32Array, nq: number | null, k: number, cos: F
   return { rows: top.map((p) => p[1]), scores: top.map((p) => p[0]) };
 }
 
-describe('block-filtered ranking equals a full sort by (score, row)', () => {
+// Both scan paths: signatures in wasm memory (wasm pre-filter) and in a plain array (JS only).
+describe.each([true, false])('block-filtered ranking equals a full sort by (score, row) (wasm %s)', (wasm) => {
+  it('uses the requested scan path', () => {
+    expect(randomTable(64, 10, 1, wasm).scanner !== null).toBe(wasm);
+  });
+
   for (const H of [64, 96, 20]) {
     it(`H=${H}, 20000 rows, many ties`, () => {
-      const t = randomTable(H, 20000, H);
+      const t = randomTable(H, 20000, H, wasm);
       const cos = cosTable(H);
       const r = rng(99);
       for (let trial = 0; trial < 6; trial++) {
@@ -68,7 +73,7 @@ describe('block-filtered ranking equals a full sort by (score, row)', () => {
     const H = 64;
     const cos = cosTable(H);
     const r = rng(7);
-    const t = new RowTable(H, true, 16);
+    const t = new RowTable(H, true, 16, wasm);
     const q = new Uint32Array([0x0f0f1234, 0x89abcdef]);
     const nq = 1.5;
     for (let i = 0; i < 30000; i++) {
@@ -93,9 +98,9 @@ describe('block-filtered ranking equals a full sort by (score, row)', () => {
   });
 
   it('k = 0 and empty tables give nothing', () => {
-    const t = randomTable(64, 0, 1);
+    const t = randomTable(64, 0, 1, wasm);
     const q = new Uint32Array(2);
     expect(rankHamming(t, q, 0, 5)).toEqual({ rows: [], scores: [] });
-    expect(rankEuclid(randomTable(64, 5, 1), q, 0, 1, 0, cosTable(64))).toEqual({ rows: [], scores: [] });
+    expect(rankEuclid(randomTable(64, 5, 1, wasm), q, 0, 1, 0, cosTable(64))).toEqual({ rows: [], scores: [] });
   });
 });

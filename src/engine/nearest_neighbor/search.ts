@@ -8,7 +8,12 @@
  * inner loop stays a tight compare-and-skip), and the few survivors are then offered to the heap
  * in row order with the exact comparison. Survivors are a superset of the rows a row-by-row scan
  * would insert, and offering them in order reproduces that scan's heap exactly.
+ *
+ * When the table keeps its signatures in wasm memory the block filter is a wasm Hamming scan
+ * against a distance bound (scan-wasm.ts); the survivors then take the same exact JS steps, so
+ * both paths return identical results.
  */
+import { SCAN_BLOCK, type WasmSigStore } from './scan-wasm.js';
 import { TopK, type Ranked } from './top-k.js';
 import type { RowTable } from './table.js';
 
@@ -18,7 +23,7 @@ const EMPTY: Ranked = { rows: [], scores: [] };
 // Blocks start small and double: the threshold from the first k rows is loose, and a large first
 // block would let most of its rows through to the exact (sqrt) path.
 const FIRST_BLOCK = 64;
-const BLOCK = 4096;
+const BLOCK = SCAN_BLOCK;
 
 // Survivor buffers, reused across queries (the engine is synchronous).
 const candRow = new Int32Array(BLOCK);
@@ -73,12 +78,27 @@ export function rankHamming(t: RowTable, q: Uint32Array, qOff: number, k: number
   const sigs = t.sigs;
   for (let i = 0; i < heap.k; i++) heap.push(hamming(q, qOff, sigs, i * W, W), i);
   let worst = heap.s[0]!;
+  const wasm = t.scanner;
   for (let from = heap.k, len = FIRST_BLOCK; from < n && worst > 0; from += len, len = Math.min(BLOCK, len * 2)) {
     const to = Math.min(n, from + len);
+    if (wasm) {
+      worst = offerHammingSurvivors(heap, wasm, wasm.scan(q, qOff, from, to, worst - 1));
+      continue;
+    }
     const c = W === 2 ? hammingBlock2(sigs, q[qOff]!, q[qOff + 1]!, from, to, worst) : hammingBlockN(sigs, q, qOff, W, from, to, worst);
     worst = offer(heap, c);
   }
   return heap.sorted();
+}
+
+/** offer() for the wasm survivors of a Hamming block: each pair already carries its score. */
+function offerHammingSurvivors(heap: TopK, wasm: WasmSigStore, count: number): number {
+  const out = wasm.out;
+  for (let j = 0; j < 2 * count; j += 2) {
+    const h = out[j + 1]!;
+    if (h < heap.s[0]!) heap.replaceTop(h, out[j]!);
+  }
+  return heap.s[0]!;
 }
 
 function hammingBlock2(sigs: Uint32Array, q0: number, q1: number, from: number, to: number, worst: number): number {
@@ -123,10 +143,13 @@ export function rankEuclid(t: RowTable, q: Uint32Array, qOff: number, nq: number
   const norms = t.norms!;
   for (let i = 0; i < heap.k; i++) heap.push(euclidDistance(hamming(q, qOff, sigs, i * W, W), nq, norms[i]!, cos), i);
   let worst = heap.s[0]!;
+  const wasm = t.scanner;
   // Once the worst kept distance is 0 nothing can beat it (exact self matches do this).
   for (let from = heap.k, len = FIRST_BLOCK; from < n && worst > 0; from += len, len = Math.min(BLOCK, len * 2)) {
     const to = Math.min(n, from + len);
-    const c = W === 2
+    const c = wasm
+      ? euclidBlockWasm(wasm, q, qOff, norms, nq, cos, from, to, worst)
+      : W === 2
       ? euclidBlock2(sigs, norms, q[qOff]!, q[qOff + 1]!, nq, cos, from, to, worst)
       : euclidBlockN(sigs, norms, q, qOff, W, nq, cos, from, to, worst);
     worst = offer(heap, c);
@@ -163,6 +186,29 @@ function euclidBlock2(
   return c;
 }
 
+/**
+ * The wasm Hamming scan drops every row above the largest distance `hopeless` leaves unmarked
+ * (the marks grow with h, and rows it lets through are still checked against the marks), and
+ * the survivors take the exact test in row order, as in euclidBlock2.
+ */
+function euclidBlockWasm(
+  wasm: WasmSigStore, q: Uint32Array, qOff: number, norms: Float64Array, nq: number, cos: Float64Array,
+  from: number, to: number, worst: number,
+): number {
+  const worst2 = worst * worst * (1 + 2 ** -50);
+  const skip = hopeless(nq, cos, worst2);
+  const count = wasm.scan(q, qOff, from, to, skipScratch.bound);
+  const out = wasm.out;
+  const nq2 = nq * nq;
+  const twoNq = 2 * nq;
+  let c = 0;
+  for (let j = 0; j < 2 * count; j += 2) {
+    const h = out[j + 1]!;
+    if (skip[h] === 0) c = euclidCandidate(h, nq, nq2, twoNq, norms[out[j]!]!, cos, worst, worst2, out[j]!, c);
+  }
+  return c;
+}
+
 /** Scores one row that passed the Hamming test; records it if it beats `worst`. Returns the count. */
 function euclidCandidate(
   h: number, nq: number, nq2: number, twoNq: number, ni: number, cos: Float64Array,
@@ -183,25 +229,35 @@ function euclidCandidate(
   return c;
 }
 
-const skipScratch = { a: new Uint8Array(0) };
+// The last `hopeless` table and its inputs: the threshold often stays put for many blocks.
+const skipScratch = { a: new Uint8Array(0), nq: NaN, worst2: NaN, cos: null as Float64Array | null, bound: 0 };
 
 /**
  * Marks the Hamming distances at which no row can beat `worst`, whatever its norm: over all
  * ni ≥ 0, d² ≥ nq²·sin²θ when cos θ ≥ 0 and d² ≥ nq² otherwise. The margin dwarfs the rounding
  * error of the d² formula (≈ 1e-16·nq² near the minimum), so the skip stays conservative.
+ * `skipScratch.bound` is left at the largest unmarked distance.
  */
 function hopeless(nq: number, cos: Float64Array, worst2: number): Uint8Array {
+  const s = skipScratch;
+  if (nq === s.nq && worst2 === s.worst2 && cos === s.cos) return s.a;
   const n = cos.length;
-  if (skipScratch.a.length !== n) skipScratch.a = new Uint8Array(n);
-  const a = skipScratch.a;
+  if (s.a.length !== n) s.a = new Uint8Array(n);
+  const a = s.a;
   const nq2 = nq * nq;
   const margin = 1e-9 * nq2;
   a[0] = 0;
+  let bound = 0;
   for (let h = 1; h < n; h++) {
     const c = cos[h]!;
     const lb = c >= 0 ? nq2 * (1 - c * c) : nq2;
     a[h] = lb - margin > worst2 ? 1 : 0;
+    if (a[h] === 0) bound = h;
   }
+  s.nq = nq;
+  s.worst2 = worst2;
+  s.cos = cos;
+  s.bound = bound;
   return a;
 }
 

@@ -3,7 +3,7 @@
  * and the model, plus the model-file form (spec §4.8) and the MIX diff (spec §4.7).
  */
 import type { Datum } from '../datum.js';
-import type { Engine, EngineFactory, EngineOptions } from '../engine.js';
+import type { Engine, EngineFactory, EngineOptions, LinearMixable, PushMixable } from '../engine.js';
 import { parseConverterConfig, type ConverterConfig } from '../fv/config.js';
 import { DatumToFvConverter } from '../fv/converter.js';
 import { WeightManager, type WeightDiff } from '../fv/weight-manager.js';
@@ -11,13 +11,10 @@ import { expectArray, expectBytes, decodeOne, type MsgValue } from '../../msgpac
 import { MsgWriter } from '../../msgpack/writer.js';
 import { parseNnConfig, type NnParams } from './config.js';
 import { NearestNeighborModel, type IdWithScore } from './model.js';
-import { packDiff, packTable, putDiff, unpackDiff, unpackTable, writeDiffRows, type DiffRow } from './table-codec.js';
-
-/** A decoded MIX diff: the table's rows and the weight manager's statistics. */
-export interface NearestNeighborDiff {
-  rows: DiffRow[];
-  weights: WeightDiff;
-}
+import {
+  applyRun, decodeRun, readVersionClock, scanPushDiff, scanRowsExactly, writeRuns, writeVersionClock, type RowRun,
+} from './row-diff.js';
+import { packDiff, packTable, unpackTable, type DiffRow } from './table-codec.js';
 
 export class NearestNeighborEngine implements Engine {
   readonly type = 'nearest_neighbor';
@@ -86,6 +83,9 @@ export class NearestNeighborEngine implements Engine {
     const parts = expectArray(v, 'nearest_neighbor model', 2);
     const table = unpackTable(parts[0]!, this.params.hashNum, this.model.hasNorm);
     const weights = WeightManager.unpack(parts[1]!);
+    // Jubatus keeps the version clock in the mixable, not in the table, so it survives a model
+    // replacement (load, MIX catch-up).
+    for (const [owner, clock] of this.model.table.versionClock) table.versionClock.set(owner, clock);
     this.model.replaceTable(table);
     this.converter.setWeights(weights);
   }
@@ -95,27 +95,37 @@ export class NearestNeighborEngine implements Engine {
    * rows newer than the version clock, wrapped once more as raw like Jubatus does.
    */
   packDiff(w: MsgWriter): void {
-    const inner = new MsgWriter();
+    const inner = new MsgWriter(1024);
     packDiff(inner, this.model.table);
     w.arrayHeader(2);
     w.raw(inner.peek());
     this.converter.weights.packDiff(w);
   }
 
+  /** Validates a get_diff/put_diff payload; the table rows stay encoded until put_diff. */
   unpackDiff(v: MsgValue): NearestNeighborDiff {
     const parts = expectArray(v, 'nearest_neighbor diff', 2);
-    const rows = unpackDiff(decodeOne(expectBytes(parts[0]!, 'table diff')), this.params.hashNum, this.model.hasNorm);
-    return { rows, weights: WeightManager.readDiff(parts[1]!) };
+    const run = scanRowsExactly(expectBytes(parts[0]!, 'table diff'), this.params.hashNum, this.model.hasNorm);
+    return new NearestNeighborDiff([run], WeightManager.readDiff(parts[1]!), this.params.hashNum, this.model.hasNorm);
   }
 
   /** MIX fold: table rows concatenate (accumulator first); weight diffs follow their own rule. */
   static mixDiff(acc: NearestNeighborDiff, incoming: NearestNeighborDiff): NearestNeighborDiff {
-    return { rows: acc.rows.concat(incoming.rows), weights: WeightManager.mixDiff(acc.weights, incoming.weights) };
+    return new NearestNeighborDiff(
+      acc.runs.concat(incoming.runs),
+      WeightManager.mixDiff(acc.weights, incoming.weights),
+      acc.hashNum,
+      acc.hasNorm,
+    );
+  }
+
+  mixDiff(acc: NearestNeighborDiff, incoming: NearestNeighborDiff): NearestNeighborDiff {
+    return NearestNeighborEngine.mixDiff(acc, incoming);
   }
 
   writeDiff(w: MsgWriter, d: NearestNeighborDiff): void {
-    const inner = new MsgWriter();
-    writeDiffRows(inner, d.rows, this.params.hashNum, this.model.hasNorm);
+    const inner = new MsgWriter(1024);
+    writeRuns(inner, d.runs);
     w.arrayHeader(2);
     w.raw(inner.peek());
     WeightManager.writeDiff(w, d.weights);
@@ -123,8 +133,60 @@ export class NearestNeighborEngine implements Engine {
 
   /** put_diff: the table always accepts; false means the weight manager is out of date (obsolete). */
   putDiff(d: NearestNeighborDiff): boolean {
-    putDiff(this.model.table, d.rows);
+    for (const run of d.runs) applyRun(this.model.table, run);
     return this.converter.weights.putDiff(d.weights);
+  }
+
+  linearMixable(): LinearMixable<NearestNeighborDiff> {
+    return this;
+  }
+
+  /** Only the versioned table is push-mixable (spec §4.7): idf statistics stay local under push mixers. */
+  pushMixable(): PushMixable {
+    return this;
+  }
+
+  /** `[version clock]`. */
+  writePullArgument(w: MsgWriter): void {
+    w.arrayHeader(1);
+    writeVersionClock(w, this.model.table.versionClock);
+  }
+
+  /** `[rows newer than the peer's version clock]` (a plain array here, not raw as in get_diff). */
+  pull(arg: Uint8Array, w: MsgWriter): void {
+    const parts = expectArray(decodeOne(arg), 'pull argument', 1);
+    const vc = readVersionClock(parts[0]!);
+    w.arrayHeader(1);
+    packDiff(w, this.model.table, vc);
+  }
+
+  /** `[rows]` from a peer's pull: validated whole before any row is applied. */
+  push(diff: Uint8Array): void {
+    applyRun(this.model.table, scanPushDiff(diff, this.params.hashNum, this.model.hasNorm));
+  }
+}
+
+/**
+ * A decoded MIX diff: the table rows as validated encoded runs (concatenated by the fold, decoded
+ * only when applied) and the weight manager's statistics.
+ */
+export class NearestNeighborDiff {
+  constructor(
+    readonly runs: readonly RowRun[],
+    readonly weights: WeightDiff,
+    readonly hashNum: number,
+    readonly hasNorm: boolean,
+  ) {}
+
+  get rowCount(): number {
+    let n = 0;
+    for (const r of this.runs) n += r.count;
+    return n;
+  }
+
+  /** The table rows as objects, for tests and tools. */
+  get rows(): DiffRow[] {
+    return this.runs.flatMap((r) => decodeRun(r, this.hashNum, this.hasNorm));
   }
 }
 

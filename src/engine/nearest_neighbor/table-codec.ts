@@ -170,14 +170,19 @@ export function writeDiffRows(w: MsgWriter, rows: readonly DiffRow[], hashNum: n
 }
 
 let rawScratch = new Uint8Array(8);
+// Kept with the scratch buffer: a DataView per row would be the diff writer's main garbage.
+let rawView = new DataView(rawScratch.buffer);
 
 function writeDiffRow(
   w: MsgWriter, id: string, owner: string, clock: number, hashNum: number,
   sigs: Uint32Array, off: number, words: number, norm: number | null,
 ): void {
   const B = (hashNum + 63) >>> 6;
-  if (rawScratch.length !== B * 8) rawScratch = new Uint8Array(B * 8);
-  const view = new DataView(rawScratch.buffer);
+  if (rawScratch.length !== B * 8) {
+    rawScratch = new Uint8Array(B * 8);
+    rawView = new DataView(rawScratch.buffer);
+  }
+  const view = rawView;
   w.arrayHeader(3);
   w.str(id);
   w.arrayHeader(2);

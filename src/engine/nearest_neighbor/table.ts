@@ -3,8 +3,12 @@
  * million rows cost a few typed arrays rather than a million objects. Signatures live in one
  * Uint32Array (`words` per row), norms (euclid_lsh) in a Float64Array, versions as an owner index
  * into a small owner-string table plus a clock, ids in one array with a typed-array hash index.
+ *
+ * The signature array is a view into WebAssembly memory where available, so the search can
+ * pre-filter rows with wasm popcounts (scan-wasm.ts); the word layout is the same either way.
  */
 import { IdIndex } from './id-index.js';
+import { WasmSigStore } from './scan-wasm.js';
 import { wordsFor } from './signature.js';
 
 const INITIAL_CAPACITY = 1024;
@@ -15,7 +19,6 @@ export class RowTable {
   size = 0;
   /** Table clock: bumped on every row write; the next write's version clock. */
   clock = 0;
-  sigs: Uint32Array;
   norms: Float64Array | null;
   ownerIdx: Uint32Array;
   clocks: Float64Array;
@@ -26,19 +29,39 @@ export class RowTable {
   /** MIX version clock (§4.7): owner → highest row clock applied through MIX. Not saved. */
   readonly versionClock = new Map<string, number>();
   private capacity: number;
+  /** The wasm-backed signature store, or null when signatures are a plain array (`jsSigs`). */
+  private store: WasmSigStore | null;
+  private jsSigs: Uint32Array;
 
+  /** `wasm` false keeps signatures in a plain array and the search on its JS path. */
   constructor(
     readonly hashNum: number,
     readonly hasNorm: boolean,
     capacity = INITIAL_CAPACITY,
+    private readonly wasm = true,
   ) {
     this.words = wordsFor(hashNum);
     this.capacity = Math.max(1, capacity);
     this.index = new IdIndex(this.ids, capacity);
-    this.sigs = new Uint32Array(this.capacity * this.words);
+    this.store = wasm ? WasmSigStore.create(this.words, this.capacity) : null;
+    this.jsSigs = this.store ? new Uint32Array(0) : new Uint32Array(this.capacity * this.words);
     this.norms = hasNorm ? new Float64Array(this.capacity) : null;
     this.ownerIdx = new Uint32Array(this.capacity);
     this.clocks = new Float64Array(this.capacity);
+  }
+
+  /**
+   * Signatures, `words` uint32 per row (bit i of a row in word i >> 5, bit i & 31). The array is
+   * replaced when the table grows, and a wasm-backed one is detached then: read it afresh after
+   * any call that can add a row (slotFor, writeRaw) rather than holding on to it.
+   */
+  get sigs(): Uint32Array {
+    return this.store ? this.store.sigs : this.jsSigs;
+  }
+
+  /** The wasm scanner over `sigs`, or null when the search must take the JS path. */
+  get scanner(): WasmSigStore | null {
+    return this.store;
   }
 
   private grow(min: number): void {
@@ -46,9 +69,13 @@ export class RowTable {
     while (cap < min) cap *= 2;
     if (cap === this.capacity) return;
     const W = this.words;
-    const sigs = new Uint32Array(cap * W);
-    sigs.set(this.sigs.subarray(0, this.size * W));
-    this.sigs = sigs;
+    if (!this.store?.grow(cap)) {
+      // No store, or it cannot grow (wasm32 tops out at 4 GiB): a plain array, and JS scans.
+      const sigs = new Uint32Array(cap * W);
+      sigs.set(this.sigs.subarray(0, this.size * W));
+      this.jsSigs = sigs;
+      this.store = null;
+    }
     if (this.norms) {
       const norms = new Float64Array(cap);
       norms.set(this.norms.subarray(0, this.size));
@@ -108,7 +135,9 @@ export class RowTable {
     // Owners are kept: the table is tiny and indices stay valid for the next writes.
     if (this.capacity > INITIAL_CAPACITY) {
       this.capacity = INITIAL_CAPACITY;
-      this.sigs = new Uint32Array(this.capacity * this.words);
+      // wasm memory cannot shrink: a fresh store releases the old one.
+      this.store = this.wasm ? WasmSigStore.create(this.words, this.capacity) : null;
+      this.jsSigs = this.store ? new Uint32Array(0) : new Uint32Array(this.capacity * this.words);
       this.norms = this.hasNorm ? new Float64Array(this.capacity) : null;
       this.ownerIdx = new Uint32Array(this.capacity);
       this.clocks = new Float64Array(this.capacity);
@@ -129,7 +158,10 @@ export class RowTable {
     return (this.hashNum + 63) >>> 6;
   }
 
-  /** Bytes held by the typed columns and the id index (capacity, not just size); id strings excluded. */
+  /**
+   * Bytes held by the typed columns and the id index (capacity, not just size); id strings
+   * excluded, and so is a wasm store's fixed ~33 KiB scan header and its rounding to 64 KiB pages.
+   */
   columnBytes(): number {
     return this.sigs.byteLength + (this.norms?.byteLength ?? 0) + this.ownerIdx.byteLength + this.clocks.byteLength + this.index.byteLength;
   }

@@ -1,7 +1,9 @@
 /**
  * MIX: how the servers of one cluster converge (framework spec §6). A mixer registers its
- * internal RPCs on the server, counts updates, decides when to run a round, and keeps the
- * server's `actives/` registration in step with whether its model is current.
+ * internal RPCs on the server, counts updates (it takes over `server.onUpdate`, chaining any
+ * previous hook), decides when to run a round, and keeps the server's `actives/` registration
+ * in step with whether its model is current. It does not add itself to `statusProviders`: the
+ * caller merges `status()` with the other distributed keys.
  */
 import type { Zk } from '../../cluster/zk.js';
 import type { Logger } from '../../logger.js';
@@ -27,6 +29,11 @@ export interface Mixer {
   readonly name: MixerName;
   /** Starts the mixer loop (after the server listens and is registered in nodes/). */
   start(): void;
+  /**
+   * What the `do_mix` RPC runs: linear_mixer waits for the master lock and runs a round; the
+   * push mixers run a round at once. False when the round failed.
+   */
+  doMix(): Promise<boolean>;
   /** Stops the loop and waits for a running round to end. */
   stop(): Promise<void>;
   /** A new ZooKeeper session: re-create `actives/<ip_port>` if this server was active. */

@@ -1,0 +1,176 @@
+/**
+ * The distributed hands-on with real ZooKeeper and real `juba` processes on loopback:
+ * config write, 2 servers, 2 proxies, set_row through the proxies, MIX (do_mix and
+ * count-triggered), ctl status, a server killed under load, ZooKeeper restarted, a newcomer
+ * catching up.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ServiceClient } from '../../src/client/service-client.js';
+import type { Datum } from '../../src/engine/datum.js';
+import { loadEngineDescriptor } from '../../src/idl/descriptor.js';
+import { freePort, killStarted, runJuba, runJubaToEnd, type JubaProcess } from '../harness/processes.js';
+import { startZooKeeper, type ZooKeeperInstance } from '../harness/zookeeper.js';
+
+const desc = loadEngineDescriptor('nearest_neighbor');
+const NAME = 'sensor_nn';
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'juba-cluster-'));
+const num = (o: Record<string, number>): Datum => ({ stringValues: [], numValues: Object.entries(o), binaryValues: [] });
+let zk: ZooKeeperInstance;
+
+interface Member { p: JubaProcess; port: number; ipPort: string; client: ServiceClient }
+
+async function startServer(extra: string[] = []): Promise<Member> {
+  const port = await freePort();
+  const p = runJuba(['serve', 'nearest_neighbor', '-z', zk.hosts, '-n', NAME, '-p', String(port), '-b', '127.0.0.1',
+    '-d', tmp, '-Z', '2', '-I', '5', '-s', '0', '-i', '20', ...extra]);
+  await p.waitForLog(/juba server started/);
+  return { p, port, ipPort: `127.0.0.1_${port}`, client: new ServiceClient(desc, { host: '127.0.0.1', port, name: NAME }) };
+}
+
+async function startProxy(): Promise<Member> {
+  const port = await freePort();
+  const p = runJuba(['serve', 'nearest_neighbor', '--proxy', '-z', zk.hosts, '-p', String(port), '-b', '127.0.0.1', '-Z', '2', '-I', '5']);
+  await p.waitForLog(/juba proxy started/);
+  return { p, port, ipPort: `127.0.0.1_${port}`, client: new ServiceClient(desc, { host: '127.0.0.1', port, name: NAME }) };
+}
+
+async function eventually(check: () => Promise<boolean>, what: string, ms = 20_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (await check().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+const rows = async (m: Member): Promise<string[]> => ((await m.client.call('get_all_rows')) as string[]).sort();
+const ctl = (args: string[]): Promise<{ code: number | string; stdout: string; stderr: string }> =>
+  runJubaToEnd(['ctl', ...args, '-z', zk.hosts, '-t', 'nearest_neighbor']);
+
+let s1: Member;
+let s2: Member;
+let p1: Member;
+let p2: Member;
+
+beforeAll(async () => {
+  zk = await startZooKeeper();
+  const cfg = path.join(tmp, 'config.json');
+  fs.writeFileSync(cfg, JSON.stringify({
+    method: 'euclid_lsh',
+    parameter: { hash_num: 64 },
+    converter: { num_rules: [{ key: '*', type: 'num' }], string_rules: [] },
+  }));
+  const w = await runJubaToEnd(['config', 'write', '-z', zk.hosts, '-t', 'nearest_neighbor', '-n', NAME, '-f', cfg]);
+  expect(w.code, w.stderr).toBe(0);
+  [s1, s2] = await Promise.all([startServer(), startServer()]);
+  [p1, p2] = await Promise.all([startProxy(), startProxy()]);
+}, 120_000);
+
+afterAll(async () => {
+  for (const m of [s1, s2, p1, p2]) m?.client.close();
+  killStarted();
+  await zk?.destroy();
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('the distributed hands-on', () => {
+  it('routes set_row by CHT so servers differ until do_mix, then agree', async () => {
+    await eventually(async () => (await p1.client.getStatus()).size === 2, 'both servers active');
+    for (let i = 0; i < 8; i++) {
+      const via = i % 2 === 0 ? p1 : p2;
+      expect(await via.client.call('set_row', `r${i}`, num({ x: i, y: 8 - i, z: 1 }))).toBe(true);
+    }
+    const [a, b] = [await rows(s1), await rows(s2)];
+    expect(a.length + b.length).toBe(8); // cht(1): each row on exactly one server
+    expect(a).not.toEqual(b);
+
+    const mix = await ctl(['mix', '-n', NAME, '--json']);
+    expect(mix.code, mix.stderr).toBe(0);
+    expect(await rows(s1)).toHaveLength(8);
+    expect(await rows(s2)).toEqual(await rows(s1));
+    const q1 = await s1.client.call('similar_row_from_id', 'r3', 4);
+    expect(await s2.client.call('similar_row_from_id', 'r3', 4)).toEqual(q1);
+    expect(await p2.client.call('similar_row_from_id', 'r3', 4)).toEqual(q1);
+  });
+
+  it('mixes by itself once interval_count updates arrive', async () => {
+    for (let i = 8; i < 60; i++) await p1.client.call('set_row', `r${i}`, num({ x: i % 7, y: i % 5, z: 2 }));
+    await eventually(async () => (await rows(s1)).length === 60 && (await rows(s2)).length === 60, 'count-triggered MIX');
+  });
+
+  it('lists proxies and members with their health in ctl status', async () => {
+    const st = await ctl(['status', '-n', NAME, '--json']);
+    expect(st.code, st.stderr).toBe(0);
+    const [c] = JSON.parse(st.stdout) as Array<{ proxies: string[]; members: Array<{ ipPort: string; active: boolean; rows: number; reachable: boolean }> }>;
+    expect(c!.proxies.sort()).toEqual([p1.ipPort, p2.ipPort].sort());
+    expect(c!.members.map((m) => m.ipPort).sort()).toEqual([s1.ipPort, s2.ipPort].sort());
+    for (const m of c!.members) {
+      expect(m.reachable).toBe(true);
+      expect(m.active).toBe(true);
+      expect(m.rows).toBe(60);
+    }
+    const text = await ctl(['status', '-n', NAME]);
+    expect(text.stdout).toContain('active jubaproxy members:');
+    expect(text.stdout).toContain(`active ${NAME} members:`);
+  });
+
+  it('lets a newcomer catch up through get_model', async () => {
+    const s3 = await startServer();
+    try {
+      await eventually(async () => (await rows(s3)).length === 60, 'the newcomer to hold every row');
+      const st = await ctl(['status', '-n', NAME, '--json']);
+      const [c] = JSON.parse(st.stdout) as Array<{ members: Array<{ ipPort: string; active: boolean }> }>;
+      expect(c!.members.find((m) => m.ipPort === s3.ipPort)?.active).toBe(true);
+    } finally {
+      s3.client.close();
+      expect(await s3.p.stop('SIGTERM')).toBe(0);
+    }
+    // A stopped server leaves nodes/ at once (its session is closed, not left to expire).
+    const st = await ctl(['status', '-n', NAME, '--json']);
+    expect((JSON.parse(st.stdout) as Array<{ members: unknown[] }>)[0]!.members).toHaveLength(2);
+  });
+
+  it('survives ZooKeeper going away and coming back, keeping every row', async () => {
+    await zk.stop();
+    await new Promise((r) => setTimeout(r, 3500)); // longer than the 2 s sessions
+    await zk.restart();
+    await eventually(async () => {
+      const st = await ctl(['status', '-n', NAME, '--json']);
+      const [c] = JSON.parse(st.stdout) as Array<{ proxies: string[]; members: Array<{ active: boolean }> }>;
+      return c!.proxies.length === 2 && c!.members.length === 2;
+    }, 'servers and proxies to register again', 40_000);
+    expect(await rows(s1)).toHaveLength(60);
+    expect(await rows(s2)).toHaveLength(60);
+    await eventually(async () => (await p1.client.call('get_all_rows') as string[]).length === 60, 'the proxy to route again', 30_000);
+  });
+
+  it('stops routing to a server killed with -9 once its session ends', async () => {
+    const victim = s2;
+    let failures = 0;
+    let ok = 0;
+    const load = (async () => {
+      for (let i = 0; i < 400; i++) {
+        try {
+          await p1.client.call('similar_row_from_id', 'r1', 3);
+          ok++;
+        } catch {
+          failures++;
+        }
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    })();
+    await new Promise((r) => setTimeout(r, 300));
+    process.kill(victim.p.pid, 'SIGKILL');
+    await load;
+    expect(ok).toBeGreaterThan(0);
+    // After the session timeout the proxy only knows the survivor: every later call answers.
+    await eventually(async () => (await p1.client.getStatus()).size === 1, 'the dead server to leave actives');
+    for (let i = 0; i < 50; i++) {
+      expect(await p1.client.call('similar_row_from_id', 'r1', 3)).toHaveLength(3);
+    }
+    expect(failures).toBeLessThan(400);
+  });
+});
