@@ -11,7 +11,7 @@ import { JubaError } from '../errors.js';
 import { createLogger, type Logger } from '../logger.js';
 import { VERSION_STRING } from '../server/model-file.js';
 import {
-  MIXERS, SERVER_DEFAULTS, advertisedAddress, isStandalone, validateServerOptions, type MixerName, type ServerOptions,
+  MIXERS, SERVER_DEFAULTS, advertisedAddress, bindAddress, resolvePort, isStandalone, validateServerOptions, type MixerName, type ServerOptions,
 } from '../server/options.js';
 import { prepareStandaloneServer, stopOnSignals } from '../server/run-server.js';
 
@@ -70,7 +70,8 @@ Engines: ${engineTypes().join(', ')} (Jubatus server names such as jubanearest_n
     if (f.proxy) return this.runProxy(args.engine, f);
     const options = validateServerOptions({
       ...D,
-      rpcPort: f['rpc-port'], listenAddr: f.listen_addr, listenIf: f.listen_if, thread: f.thread ?? D.thread,
+      rpcPort: await resolvePort(f['rpc-port'], bindAddress({ listenAddr: f.listen_addr, listenIf: f.listen_if })),
+      listenAddr: f.listen_addr, listenIf: f.listen_if, thread: f.thread ?? D.thread,
       timeout: f.timeout, datadir: f.datadir, logdir: f.logdir, logConfig: f.log_config,
       configpath: f.configpath, modelFile: f.model_file, daemon: f.daemon, configTest: f.config_test,
       zookeeper: f.zookeeper, name: f.name, mixer: f.mixer as MixerName, intervalSec: f.interval_sec,

@@ -124,3 +124,20 @@ export function advertisedAddress(o: Pick<ServerOptions, 'listenAddr' | 'listenI
 export function bindAddress(o: Pick<ServerOptions, 'listenAddr' | 'listenIf'>): string {
   return o.listenAddr || (o.listenIf ? advertisedAddress(o) : '0.0.0.0');
 }
+
+/**
+ * `-p 0` asks for any free port. It is chosen before the engine is built because the
+ * server's ip_port is the owner stamped on every row it writes (and MIX tells servers apart by it).
+ */
+export async function resolvePort(port: number, host: string): Promise<number> {
+  if (port !== 0) return port;
+  const { createServer } = await import('node:net');
+  const s = createServer();
+  await new Promise<void>((resolve, reject) => {
+    s.once('error', reject);
+    s.listen(0, host, () => resolve());
+  });
+  const chosen = (s.address() as { port: number }).port;
+  await new Promise((r) => s.close(r));
+  return chosen;
+}
