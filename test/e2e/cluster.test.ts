@@ -123,6 +123,23 @@ describe('the distributed hands-on', () => {
     expect(text.stdout).toContain(`active ${NAME} members:`);
   });
 
+  it('saves and loads every member with ctl save/load', async () => {
+    const saved = await ctl(['save', '-n', NAME, '-i', 'snap', '--json']);
+    expect(saved.code, saved.stderr).toBe(0);
+    const results = JSON.parse(saved.stdout) as Array<{ ipPort: string; ok: boolean; detail: string }>;
+    expect(results.map((r) => r.ipPort).sort()).toEqual([s1.ipPort, s2.ipPort].sort());
+    for (const r of results) expect(fs.existsSync(r.detail), r.detail).toBe(true);
+    await s1.client.call('clear');
+    expect(await rows(s1)).toEqual([]);
+    const loaded = await ctl(['load', '-n', NAME, '-i', 'snap']);
+    expect(loaded.code, loaded.stderr).toBe(0);
+    expect(loaded.stdout).toContain(`sending load to ${s1.ipPort}...ok.`);
+    expect(await rows(s1)).toHaveLength(60);
+    const missing = await ctl(['load', '-n', NAME, '-i', 'never_saved']);
+    expect(missing.code).toBe(1);
+    expect(missing.stdout).toContain('cannot open input file');
+  });
+
   it('lets a newcomer catch up through get_model', async () => {
     const s3 = await startServer();
     try {
