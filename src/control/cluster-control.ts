@@ -8,6 +8,7 @@ import { listActives, listNodes, listProxies, listSupervisors } from '../cluster
 import * as P from '../cluster/paths.js';
 import type { Zk } from '../cluster/zk.js';
 import { loadEngineDescriptor } from '../idl/descriptor.js';
+import { listVisorChildren, type VisorChildren } from './visor-control.js';
 
 export interface MemberHealth {
   ipPort: string;
@@ -26,6 +27,8 @@ export interface MemberHealth {
   lastMix?: number;
   rssKb?: number;
   status?: Record<string, string>;
+  /** The juba visor (ip_port) that started this member and restarts it, if any. */
+  visor?: string;
 }
 
 export interface ClusterStatus {
@@ -81,11 +84,26 @@ export async function clusterStatus(zk: Zk, type: string, name: string, timeoutM
   const [proxies, visors, nodes, actives] = await Promise.all([
     listProxies(zk, type), listSupervisors(zk), listNodes(zk, type, name), listActives(zk, type, name),
   ]);
-  const results = await onEachMember(nodes, type, name, timeoutMs, (c) => c.getStatus());
-  const members = results.map((r) =>
-    health(r.ipPort, actives.includes(r.ipPort), r.ok ? r.value : undefined, r.ok ? undefined : r.error),
-  );
+  const [results, runs] = await Promise.all([
+    onEachMember(nodes, type, name, timeoutMs, (c) => c.getStatus()),
+    Promise.all(visors.map((v) => listVisorChildren(v, timeoutMs))),
+  ]);
+  const owner = visorOwners(runs, name);
+  const members = results.map((r) => {
+    const h = health(r.ipPort, actives.includes(r.ipPort), r.ok ? r.value : undefined, r.ok ? undefined : r.error);
+    return owner.has(r.ipPort) ? { ...h, visor: owner.get(r.ipPort) } : h;
+  });
   return { type, name, proxies, visors, members };
+}
+
+/** ip_port → visor, for the children of `<server>/<name>` (a stock jubavisor has no `list`: none). */
+function visorOwners(runs: VisorChildren[], name: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const r of runs) {
+    const { host } = P.parseIpPort(r.visor);
+    for (const c of r.children ?? []) if (c.key.endsWith(`/${name}`)) out.set(P.ipPort(host, c.port), r.visor);
+  }
+  return out;
 }
 
 /** The clusters of `type` that have (or had) servers registered. */

@@ -13,7 +13,7 @@ function ago(epoch: number | undefined): string {
 function memberLine(m: MemberHealth): string {
   if (!m.reachable) return `${m.ipPort}  UNREACHABLE  ${m.error ?? ''}`;
   const state = m.obsolete ? 'obsolete' : m.active ? 'active' : 'inactive';
-  return `${m.ipPort}  ${state}  rows=${m.rows ?? '?'}  uptime=${m.uptimeSec ?? '?'}s  updates=${m.updateCount ?? '?'}  last_mix=${ago(m.lastMix)}`;
+  return `${m.ipPort}  ${state}  rows=${m.rows ?? '?'}  uptime=${m.uptimeSec ?? '?'}s  updates=${m.updateCount ?? '?'}  last_mix=${ago(m.lastMix)}${m.visor ? `  visor=${m.visor}` : ''}`;
 }
 
 export default class CtlStatus extends BaseCommand {
