@@ -2,6 +2,7 @@
  * `juba top --once` against real ZooKeeper and 2 real servers under set_row traffic.
  * --once polls twice, --interval apart, so the snapshot carries rates.
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ServiceClient } from '../../src/client/service-client.js';
 import type { Datum } from '../../src/engine/datum.js';
 import { loadEngineDescriptor } from '../../src/idl/descriptor.js';
-import { freePort, killStarted, runJuba, runJubaToEnd } from '../harness/processes.js';
+import { JUBA, freePort, killStarted, runJuba, runJubaToEnd } from '../harness/processes.js';
 import { startZooKeeper, type ZooKeeperInstance } from '../harness/zookeeper.js';
 
 const desc = loadEngineDescriptor('nearest_neighbor');
@@ -118,5 +119,50 @@ describe('juba top', () => {
     const snap = JSON.parse(r.stdout) as { members: Array<{ ipPort: string; reachable: boolean }> };
     expect(snap.members).toHaveLength(1);
     expect(snap.members[0]).toMatchObject({ ipPort: servers[0]!.ipPort, reachable: true });
+  });
+
+  it('runs live in a terminal (tmux): members, analyze rate, a MIX event, q quits', async () => {
+    const session = `juba-top-${process.pid}`;
+    const tmux = (...a: string[]): string => execFileSync('tmux', a, { encoding: 'utf8' });
+    // Ink draws every frame only outside CI mode, so the pane gets a clean environment.
+    tmux('new-session', '-d', '-s', session, '-x', '160', '-y', '50',
+      `env -u CI NO_COLOR=1 ${process.execPath} ${JUBA} top -z ${zk.hosts} -n ${NAME} --interval 300; sleep 30`);
+    const pane = (): string => tmux('capture-pane', '-p', '-t', session);
+    const until = async (ok: (text: string) => boolean, what: string): Promise<string> => {
+      const deadline = Date.now() + 20_000;
+      let text = '';
+      while (Date.now() < deadline) {
+        text = pane();
+        if (ok(text)) return text;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      throw new Error(`timed out waiting for ${what}; pane:\n${text}`);
+    };
+    try {
+      let querying = true;
+      const load = (async () => {
+        while (querying) await Promise.all(servers.map((s) => s.client.call('similar_row_from_id', 'r1', 5)));
+      })();
+      try {
+        await until((t) => servers.every((s) => t.includes(s.ipPort)), 'both members');
+        await until((t) => Number(/analyze\/s ([0-9.]+)/.exec(t)?.[1] ?? 0) > 0, 'a non-zero analyze rate');
+      } finally {
+        querying = false;
+        await load;
+      }
+      const mix = await runJubaToEnd(['ctl', 'mix', '-z', zk.hosts, '-t', 'nearest_neighbor', '-n', NAME]);
+      expect(mix.code, mix.stderr).toBe(0);
+      await until((t) => /MIX events[\s\S]*127\.0\.0\.1_\d+/.test(t.slice(t.indexOf('MIX events'))), 'a MIX event');
+      tmux('send-keys', '-t', session, 'q');
+      // After q the pane's shell moves on to the trailing sleep.
+      const deadline = Date.now() + 10_000;
+      let cmd = '';
+      while (Date.now() < deadline && (cmd = tmux('display-message', '-p', '-t', session, '#{pane_current_command}').trim()) !== 'sleep') {
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(cmd).toBe('sleep');
+    } finally {
+      try { tmux('kill-session', '-t', session); } catch { /* already gone */ }
+    }
   });
 });
