@@ -108,6 +108,8 @@ export async function startDistributedServer(engineName: string, o: ServerOption
 
   const renewSession = async (): Promise<void> => {
     logger.warn({ zookeeper: o.zookeeper }, 'ZooKeeper session expired; opening a new session (the model is kept)');
+    // The expired client must not keep reconnecting (and heartbeating) beside the new one.
+    void zk.close();
     for (let attempt = 1; !stopping; attempt++) {
       try {
         const fresh = await Zk.connect(o.zookeeper, { sessionTimeoutMs: sessionMs });
