@@ -8,9 +8,10 @@ import { listActives, listNodes, listProxies, listSupervisors } from '../cluster
 import * as P from '../cluster/paths.js';
 import type { Zk } from '../cluster/zk.js';
 import { loadEngineDescriptor } from '../idl/descriptor.js';
+import { memberStats, type MemberStats } from './member-stats.js';
 import { listVisorChildren, type VisorChildren } from './visor-control.js';
 
-export interface MemberHealth {
+export interface MemberHealth extends MemberStats {
   ipPort: string;
   host: string;
   port: number;
@@ -18,17 +19,9 @@ export interface MemberHealth {
   active: boolean;
   reachable: boolean;
   error?: string;
-  obsolete?: boolean;
-  rows?: number;
-  uptimeSec?: number;
-  updateCount?: number;
-  mixRounds?: number;
-  /** Epoch seconds of the last MIX this member took part in (0 = never). */
-  lastMix?: number;
-  rssKb?: number;
-  status?: Record<string, string>;
   /** The juba visor (ip_port) that started this member and restarts it, if any. */
   visor?: string;
+  status?: Record<string, string>;
 }
 
 export interface ClusterStatus {
@@ -38,8 +31,6 @@ export interface ClusterStatus {
   visors: string[];
   members: MemberHealth[];
 }
-
-const num = (s: string | undefined): number | undefined => (s === undefined || s === '' ? undefined : Number(s));
 
 /** Runs `fn` against every member in parallel, each with its own client and timeout. */
 async function onEachMember<T>(
@@ -66,18 +57,7 @@ function health(ipPort: string, active: boolean, status: StatusMap | undefined, 
   const { host, port } = P.parseIpPort(ipPort);
   if (!status) return { ipPort, host, port, active, reachable: false, error };
   const s = Object.fromEntries(status.get(ipPort) ?? [...status.values()][0] ?? []);
-  const obsolete = s['linear_mixer.is_obsolete'];
-  return {
-    ipPort, host, port, active, reachable: true,
-    obsolete: obsolete === undefined ? undefined : obsolete === '1',
-    rows: num(s.data),
-    uptimeSec: num(s.uptime),
-    updateCount: num(s.update_count),
-    mixRounds: num(s['mix.rounds']),
-    lastMix: num(s['linear_mixer.ticktime'] ?? s['push_mixer.ticktime']),
-    rssKb: num(s.RSS),
-    status: s,
-  };
+  return { ipPort, host, port, active, reachable: true, ...memberStats(s), status: s };
 }
 
 export async function clusterStatus(zk: Zk, type: string, name: string, timeoutMs = 10_000): Promise<ClusterStatus> {

@@ -4,27 +4,14 @@
  * or `mix.last_time` moves), rolling chart history, and the view's sort/filter/selection.
  * No I/O here, so every rule is unit-testable.
  */
+import { memberStats, type MemberStats } from '../control/member-stats.js';
 
 /** One member's get_status, reduced to the numbers top shows. */
-export interface MemberSample {
+export interface MemberSample extends MemberStats {
   ipPort: string;
   active: boolean;
   reachable: boolean;
   error?: string;
-  obsolete?: boolean;
-  rows?: number;
-  uptimeSec?: number;
-  rssKb?: number;
-  updateCount?: number;
-  analysisCount?: number;
-  updateUsec?: number;
-  analysisUsec?: number;
-  mixRounds?: number;
-  /** Epoch seconds of this member's last MIX (0 = never). */
-  mixLastTime?: number;
-  mixLastDurationMs?: number;
-  mixLastMembers?: number;
-  mixLastBytes?: number;
 }
 
 export interface MemberView extends MemberSample {
@@ -102,31 +89,9 @@ export function initialState(opts: { source: string; cluster: string; intervalMs
   };
 }
 
-const num = (s: string | undefined): number | undefined => {
-  if (s === undefined || s === '') return undefined;
-  const n = Number(s);
-  return Number.isFinite(n) ? n : undefined;
-};
-
 /** A get_status map (one server's keys) → a sample. */
 export function sampleFromStatus(ipPort: string, active: boolean, s: Record<string, string>): MemberSample {
-  const obsolete = s['linear_mixer.is_obsolete'];
-  return {
-    ipPort, active, reachable: true,
-    obsolete: obsolete === undefined ? undefined : obsolete === '1',
-    rows: num(s.data) ?? num(s.num_rows),
-    uptimeSec: num(s.uptime),
-    rssKb: num(s.RSS),
-    updateCount: num(s.update_count),
-    analysisCount: num(s.analysis_count),
-    updateUsec: num(s.update_usec_total),
-    analysisUsec: num(s.analysis_usec_total),
-    mixRounds: num(s['mix.rounds']),
-    mixLastTime: num(s['mix.last_time'] ?? s['linear_mixer.ticktime'] ?? s['push_mixer.ticktime']),
-    mixLastDurationMs: num(s['mix.last_duration_ms']),
-    mixLastMembers: num(s['mix.last_members']),
-    mixLastBytes: num(s['mix.last_bytes']),
-  };
+  return { ipPort, active, reachable: true, ...memberStats(s) };
 }
 
 /** (cur − prev) / dt, or undefined when either is missing or the counter went back (restart). */
