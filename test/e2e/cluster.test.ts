@@ -12,6 +12,7 @@ import { ServiceClient } from '../../src/client/service-client.js';
 import type { Datum } from '../../src/engine/datum.js';
 import { loadEngineDescriptor } from '../../src/idl/descriptor.js';
 import { freePort, killStarted, runJuba, runJubaToEnd, type JubaProcess } from '../harness/processes.js';
+import { eventually, writeHandsOnConfig } from '../harness/cluster.js';
 import { startZooKeeper, type ZooKeeperInstance } from '../harness/zookeeper.js';
 
 const desc = loadEngineDescriptor('nearest_neighbor');
@@ -37,15 +38,6 @@ async function startProxy(): Promise<Member> {
   return { p, port, ipPort: `127.0.0.1_${port}`, client: new ServiceClient(desc, { host: '127.0.0.1', port, name: NAME }) };
 }
 
-async function eventually(check: () => Promise<boolean>, what: string, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await check().catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
 const rows = async (m: Member): Promise<string[]> => ((await m.client.call('get_all_rows')) as string[]).sort();
 const ctl = (args: string[]): Promise<{ code: number | string; stdout: string; stderr: string }> =>
   runJubaToEnd(['ctl', ...args, '-z', zk.hosts, '-t', 'nearest_neighbor']);
@@ -57,14 +49,7 @@ let p2: Member;
 
 beforeAll(async () => {
   zk = await startZooKeeper();
-  const cfg = path.join(tmp, 'config.json');
-  fs.writeFileSync(cfg, JSON.stringify({
-    method: 'euclid_lsh',
-    parameter: { hash_num: 64 },
-    converter: { num_rules: [{ key: '*', type: 'num' }], string_rules: [] },
-  }));
-  const w = await runJubaToEnd(['config', 'write', '-z', zk.hosts, '-t', 'nearest_neighbor', '-n', NAME, '-f', cfg]);
-  expect(w.code, w.stderr).toBe(0);
+  await writeHandsOnConfig(zk.hosts, tmp, [NAME]);
   [s1, s2] = await Promise.all([startServer(), startServer()]);
   [p1, p2] = await Promise.all([startProxy(), startProxy()]);
 }, 120_000);

@@ -11,6 +11,7 @@ import { ServiceClient } from '../../src/client/service-client.js';
 import type { Datum } from '../../src/engine/datum.js';
 import { loadEngineDescriptor } from '../../src/idl/descriptor.js';
 import { JUBA, freePort, killStarted, runJuba, runJubaToEnd } from '../harness/processes.js';
+import { writeHandsOnConfig } from '../harness/cluster.js';
 import { startZooKeeper, type ZooKeeperInstance } from '../harness/zookeeper.js';
 
 const desc = loadEngineDescriptor('nearest_neighbor');
@@ -42,14 +43,7 @@ async function traffic(done: Promise<unknown>): Promise<number> {
 
 beforeAll(async () => {
   zk = await startZooKeeper();
-  const cfg = path.join(tmp, 'config.json');
-  fs.writeFileSync(cfg, JSON.stringify({
-    method: 'euclid_lsh',
-    parameter: { hash_num: 64 },
-    converter: { num_rules: [{ key: '*', type: 'num' }], string_rules: [] },
-  }));
-  const w = await runJubaToEnd(['config', 'write', '-z', zk.hosts, '-t', 'nearest_neighbor', '-n', NAME, '-f', cfg]);
-  expect(w.code, w.stderr).toBe(0);
+  await writeHandsOnConfig(zk.hosts, tmp, [NAME]);
   await Promise.all([startServer(), startServer()]);
 }, 120_000);
 

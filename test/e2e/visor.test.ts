@@ -14,6 +14,7 @@ import { loadEngineDescriptor } from '../../src/idl/descriptor.js';
 import { silentLogger } from '../../src/logger.js';
 import { SERVER_ARGV_DEFAULTS, Visor } from '../../src/server/visor.js';
 import { freePort, killStarted, runJuba, runJubaToEnd, type JubaProcess } from '../harness/processes.js';
+import { eventually, writeHandsOnConfig } from '../harness/cluster.js';
 import { startZooKeeper, type ZooKeeperInstance } from '../harness/zookeeper.js';
 
 const desc = loadEngineDescriptor('nearest_neighbor');
@@ -35,15 +36,6 @@ async function startVisor(): Promise<VisorProc> {
 const ctl = (args: string[]): Promise<{ code: number | string; stdout: string; stderr: string }> =>
   runJubaToEnd(['ctl', ...args, '-z', zk.hosts, '-t', TYPE]);
 const startArgs = (name: string, n: number): string[] => ['start', '-n', name, '-N', String(n), '-Z', '2', '-D', tmp, '-S', '0'];
-
-async function eventually(check: () => Promise<boolean>, what: string, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await check().catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 const nodesOf = (name: string): Promise<string[]> => client.getChildren(`/jubatus/actors/${TYPE}/${name}/nodes`);
 
@@ -77,15 +69,7 @@ async function childrenOf(v: VisorProc): Promise<Array<{ key: string; port: numb
 beforeAll(async () => {
   zk = await startZooKeeper();
   client = await Zk.connect(zk.hosts, { sessionTimeoutMs: 10_000 });
-  const cfg = path.join(tmp, 'config.json');
-  fs.writeFileSync(cfg, JSON.stringify({
-    method: 'euclid_lsh', parameter: { hash_num: 64 },
-    converter: { num_rules: [{ key: '*', type: 'num' }], string_rules: [] },
-  }));
-  for (const name of ['nn', 'nn2', 'pool']) {
-    const w = await runJubaToEnd(['config', 'write', '-z', zk.hosts, '-t', TYPE, '-n', name, '-f', cfg]);
-    expect(w.code, w.stderr).toBe(0);
-  }
+  await writeHandsOnConfig(zk.hosts, tmp, ['nn', 'nn2', 'pool']);
 }, 120_000);
 
 afterAll(async () => {
@@ -125,7 +109,7 @@ describe('with two visors', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain(`sending start / jubanearest_neighbor/nn to ${a.ipPort}...ok.`);
     expect(r.stdout).toContain(`sending start / jubanearest_neighbor/nn to ${b.ipPort}...ok.`);
-    await eventually(async () => (await nodesOf('nn')).length === 3, '3 servers in nodes/');
+    await eventually(async () => (await nodesOf('nn')).length === 3, '3 servers in nodes/', 30_000);
     const ports = (await nodesOf('nn')).map((n) => Number(n.split('_')[1]));
     expect(ports.filter((p) => p > a.port && p <= a.port + 16)).toHaveLength(2);
     expect(ports.filter((p) => p > b.port && p <= b.port + 16)).toHaveLength(1);
@@ -178,7 +162,7 @@ describe('with two visors', () => {
   it('SIGTERM stops a visor and every server it started, exit 0', async () => {
     const r = await ctl(startArgs('nn2', 2));
     expect(r.code, r.stderr).toBe(0);
-    await eventually(async () => (await nodesOf('nn2')).length === 2, '2 servers of nn2');
+    await eventually(async () => (await nodesOf('nn2')).length === 2, '2 servers of nn2', 30_000);
     const pids = (await childrenOf(b)).map((c) => c.pid!);
     expect(pids).toHaveLength(1);
     expect(await b.p.stop('SIGTERM')).toBe(0);
@@ -214,7 +198,7 @@ describe('Visor in-process', () => {
     const v = await visorWith('process.exit(3)');
     try {
       expect(v.start('jubanearest_neighbor/crash', 1, argv)).toBe(0);
-      await eventually(async () => v.list()[0]!.crashes >= 4, '4 crashes');
+      await eventually(async () => v.list()[0]!.crashes >= 4, '4 crashes', 30_000);
       expect(await v.stop('jubanearest_neighbor/crash', 0)).toBe(0);
       expect(v.list()).toEqual([]);
     } finally {
