@@ -1,0 +1,162 @@
+import fs from 'node:fs';
+import { Flags } from '@oclif/core';
+import { BaseCommand } from '../base-command.js';
+import { callFlags, clientFor, describeTarget, serviceFor, targetFor } from '../cli/call-session.js';
+import { JubaError } from '../errors.js';
+import { consumeAmqp, redactUrl } from '../stream/amqp-input.js';
+import { createMapper, defaultMapMethod, Feed, formatProgress } from '../stream/feed.js';
+import { consumeJsonl } from '../stream/jsonl-input.js';
+import { ProgressLine } from '../stream/progress.js';
+
+export interface FeedSummary {
+  input: string;
+  target: string;
+  method: string;
+  received: number;
+  applied: number;
+  deadLettered: number;
+  deadLetterTo: string;
+  retries: number;
+  /** Messages left unacknowledged (redelivered later) or unread lines, because the feed stopped. */
+  notApplied: number;
+  seconds: number;
+  perSecond: number;
+}
+
+export default class FeedCommand extends BaseCommand {
+  static override summary = 'Apply a stream of messages to a cluster: a RabbitMQ queue, or JSON lines from a file or stdin.';
+  static override description = `Each message becomes one update call. The hands-on format [id, {"x": 1.5, …}] maps to
+nearest_neighbor's set_row(id, datum); --map METHOD picks another method, whose arguments a
+message gives as a JSON array in order or a JSON object keyed by parameter name.
+A queue message is acknowledged only after the cluster accepted it, so nothing is lost when
+juba or a server dies mid-stream: unacknowledged messages are delivered again. While the
+cluster fails, messages are retried with backoff (--retry-for). Messages that can never apply
+(not JSON, wrong types, rejected by the server) go to a dead-letter queue or file with the reason.`;
+
+  static override examples = [
+    '<%= config.bin %> feed --amqp amqp://127.0.0.1 --queue sensor -t nearest_neighbor -n sensor_nn -s 127.0.0.1:9199',
+    '<%= config.bin %> source --count 1000 | <%= config.bin %> feed -t nearest_neighbor -s 127.0.0.1:9199',
+    '<%= config.bin %> feed -f rows.jsonl --map set_row -t nearest_neighbor -s 127.0.0.1:9199 --json',
+  ];
+
+  static override enableJsonFlag = true;
+
+  static override flags = {
+    ...callFlags,
+    type: Flags.string({ char: 't', description: 'engine type (default nearest_neighbor; with --idl, the IDL\'s service name)' }),
+    amqp: Flags.string({ description: 'RabbitMQ URL to consume from, e.g. amqp://user:pass@127.0.0.1:5672 (else $JUBA_AMQP)', exclusive: ['file'] }),
+    queue: Flags.string({ char: 'q', description: 'queue to consume (with --amqp); declared durable if missing' }),
+    file: Flags.string({ char: 'f', description: 'JSON lines to apply, one message per line; - for stdin (the default when stdin is not a terminal)' }),
+    map: Flags.string({ description: 'update method each message calls (default for nearest_neighbor: set_row)' }),
+    'in-flight': Flags.integer({ default: 64, min: 1, max: 10_000, description: 'most messages being applied at once (the AMQP prefetch)' }),
+    'retry-for': Flags.integer({ default: 300, min: 0, description: 'seconds to keep retrying a message while the cluster fails before dead-lettering it (0 = forever)' }),
+    'dead-letter': Flags.string({ description: 'queue for poison messages (default: QUEUE.dead)' }),
+    'dead-letter-file': Flags.string({ description: 'file for poison lines of --file input (default: FILE.dead.jsonl, or feed.dead.jsonl for stdin)' }),
+    count: Flags.integer({ min: 1, description: 'stop after this many messages were applied or dead-lettered' }),
+    'idle-exit': Flags.integer({ min: 1, description: 'stop when no message arrived for this many seconds' }),
+    duration: Flags.integer({ min: 1, description: 'stop after this many seconds' }),
+  };
+
+  async run(): Promise<FeedSummary> {
+    const { flags: f } = await this.parse(FeedCommand);
+    const { type, descriptor } = serviceFor({ type: f.type ?? (f.idl ? undefined : 'nearest_neighbor'), idl: f.idl });
+    const method = f.map ?? defaultMapMethod(type);
+    if (!method) {
+      throw new JubaError(`no default update method for ${type}`, {
+        code: 'usage',
+        hint: `pass --map METHOD, one of: ${[...descriptor.methods.keys()].sort().join(', ')}`,
+      });
+    }
+    const map = createMapper(descriptor, method);
+    const amqpUrl = f.amqp ?? (f.file ? undefined : process.env.JUBA_AMQP);
+    if (amqpUrl && !f.queue) throw new JubaError('--amqp needs --queue NAME', { code: 'usage', hint: 'e.g. --queue sensor' });
+    if (!amqpUrl && f.queue) throw new JubaError('--queue needs --amqp URL (or $JUBA_AMQP)', { code: 'usage' });
+    const file = amqpUrl ? undefined : (f.file ?? (process.stdin.isTTY ? undefined : '-'));
+    if (!amqpUrl && !file) {
+      throw new JubaError('nothing to feed from', {
+        code: 'usage',
+        hint: 'pass --amqp URL --queue NAME, or -f FILE (or pipe JSON lines into stdin)',
+      });
+    }
+    if (file && file !== '-' && !fs.existsSync(file)) {
+      throw new JubaError(`no such file: ${file}`, { code: 'not_found' });
+    }
+    const target = await targetFor(f, type);
+    const client = clientFor(descriptor, target, f);
+    const feed = new Feed({ map, apply: (args) => client.call(method, ...args), retryForMs: f['retry-for'] * 1000 });
+    const input = amqpUrl ? `${redactUrl(amqpUrl)} queue ${f.queue}` : file === '-' ? 'stdin' : file!;
+    const deadLetterTo = amqpUrl
+      ? `queue ${f['dead-letter'] ?? `${f.queue}.dead`}`
+      : f['dead-letter-file'] ?? (file === '-' ? 'feed.dead.jsonl' : `${file}.dead.jsonl`);
+    process.stderr.write(`feeding ${input} → ${method} on ${describeTarget(target)}${f.name ? ` (cluster ${f.name})` : ''}\n`);
+
+    const started = Date.now();
+    const progress = new ProgressLine(process.stderr, () => feed.stats.applied, (rate) =>
+      formatProgress(feed.stats, Date.now() - started, rate));
+    let lastArrival = Date.now();
+    let stopRequested: (why: string) => void = () => undefined;
+    const stopped = new Promise<string>((r) => (stopRequested = r));
+    const handle = async (body: string) => {
+      lastArrival = Date.now();
+      const outcome = await feed.process(body);
+      if (f.count && feed.stats.applied + feed.stats.deadLettered >= f.count) stopRequested('count reached');
+      return outcome;
+    };
+    const timers: NodeJS.Timeout[] = [];
+    if (f.duration) timers.push(setTimeout(() => stopRequested('duration reached'), f.duration * 1000));
+    if (f['idle-exit']) {
+      const idleMs = f['idle-exit'] * 1000;
+      timers.push(setInterval(() => {
+        if (feed.stats.inFlight === 0 && Date.now() - lastArrival >= idleMs) stopRequested('idle');
+      }, 200));
+    }
+    const onSignal = (): void => stopRequested('interrupted');
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    progress.start();
+    let notApplied = 0;
+    try {
+      if (amqpUrl) {
+        const consumer = consumeAmqp({
+          url: amqpUrl, queue: f.queue!, deadLetterQueue: f['dead-letter'] ?? `${f.queue}.dead`, prefetch: f['in-flight'],
+          onState: (s) => progress.note(s),
+        }, handle);
+        await stopped;
+        feed.stop();
+        await consumer.stop();
+        notApplied = feed.stats.received - feed.stats.applied - feed.stats.deadLettered;
+      } else {
+        const signal = { stopped: false };
+        void stopped.then(() => {
+          signal.stopped = true;
+          feed.stop();
+        });
+        const input$ = file === '-' ? process.stdin : fs.createReadStream(file!);
+        const r = await consumeJsonl({ input: input$, inFlight: f['in-flight'], deadLetterFile: deadLetterTo, signal }, handle);
+        notApplied = r.notApplied;
+        if (file === '-') process.stdin.destroy();
+      }
+    } finally {
+      for (const t of timers) clearTimeout(t);
+      process.removeListener('SIGINT', onSignal);
+      process.removeListener('SIGTERM', onSignal);
+      progress.stop();
+      client.close();
+    }
+    const seconds = (Date.now() - started) / 1000;
+    const s = feed.stats;
+    const summary: FeedSummary = {
+      input, target: `${target.host}:${target.port}`, method,
+      received: s.received, applied: s.applied, deadLettered: s.deadLettered, deadLetterTo,
+      retries: s.retries, notApplied, seconds: Math.round(seconds * 10) / 10,
+      perSecond: seconds > 0 ? Math.round(s.applied / seconds) : 0,
+    };
+    if (!this.jsonEnabled()) {
+      this.log(`applied ${s.applied} of ${s.received} message(s) in ${summary.seconds} s (${summary.perSecond}/s)`);
+      if (s.deadLettered) this.log(`dead-lettered ${s.deadLettered} to ${deadLetterTo}`);
+      if (notApplied) this.log(`not applied ${notApplied} (stopped while retrying; ${amqpUrl ? 'left in the queue' : 'not read again'})`);
+      if (s.retries) this.log(`retried ${s.retries} call(s)`);
+    }
+    return summary;
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * `juba feed --amqp`: consume a RabbitMQ queue with manual acknowledgement. A message is acked
+ * only after the cluster applied it (or after it was safely published to the dead-letter queue),
+ * at most `prefetch` are unacknowledged at once, and a lost broker connection is reopened with
+ * backoff; whatever was unacknowledged then is redelivered by the broker.
+ */
+import amqp, { type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
+import type { Outcome } from './feed.js';
+
+export interface AmqpInputOptions {
+  url: string;
+  queue: string;
+  deadLetterQueue: string;
+  prefetch: number;
+  /** Reports connection state changes ('connected', 'reconnecting in 2 s: …'). */
+  onState?(state: string): void;
+}
+
+export interface AmqpInput {
+  /** Resolves when stop() was called and every message in hand was settled. */
+  readonly done: Promise<void>;
+  stop(): Promise<void>;
+}
+
+const RECONNECT_MIN_MS = 500;
+const RECONNECT_MAX_MS = 10_000;
+
+/** Declares the queue as both producer and consumer do (durable), so either may start first. */
+export async function assertStreamQueue(ch: { assertQueue: ConfirmChannel['assertQueue'] }, queue: string): Promise<void> {
+  await ch.assertQueue(queue, { durable: true });
+}
+
+/** Hides the password of an AMQP URL for messages. */
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:/@]+):[^@/]*@/, '//$1:***@');
+}
+
+export function consumeAmqp(opts: AmqpInputOptions, handle: (body: string) => Promise<Outcome>): AmqpInput {
+  let stopping = false;
+  let conn: ChannelModel | undefined;
+  let wakeSleep: (() => void) | undefined;
+  const inHand = new Set<Promise<void>>();
+  let stopConsuming: (() => Promise<void>) | undefined;
+
+  const settle = async (ch: ConfirmChannel, msg: ConsumeMessage): Promise<void> => {
+    const outcome = await handle(msg.content.toString('utf8'));
+    try {
+      if (outcome.kind === 'applied') ch.ack(msg);
+      else if (outcome.kind === 'dead') {
+        ch.sendToQueue(opts.deadLetterQueue, msg.content, {
+          persistent: true,
+          contentType: msg.properties.contentType,
+          headers: { ...msg.properties.headers, 'x-juba-reason': outcome.reason, 'x-juba-source-queue': opts.queue },
+        });
+        await ch.waitForConfirms();
+        ch.ack(msg);
+      }
+      // 'stopped': left unacknowledged; the broker redelivers it when the channel closes.
+    } catch {
+      // The channel closed while the cluster call ran: the broker redelivers the message.
+    }
+  };
+
+  const session = async (): Promise<void> => {
+    conn = await amqp.connect(opts.url);
+    const closed = new Promise<Error | undefined>((resolve) => {
+      conn!.on('close', (err?: Error) => resolve(err));
+      conn!.on('error', () => undefined); // 'close' follows and carries the reason
+    });
+    const ch = await conn.createConfirmChannel();
+    ch.on('error', () => undefined);
+    await assertStreamQueue(ch, opts.queue);
+    await assertStreamQueue(ch, opts.deadLetterQueue);
+    await ch.prefetch(opts.prefetch);
+    const { consumerTag } = await ch.consume(opts.queue, (msg) => {
+      if (!msg) return; // cancelled by the broker (queue deleted): 'close' or stop follows
+      const p = settle(ch, msg).finally(() => inHand.delete(p));
+      inHand.add(p);
+    }, { noAck: false });
+    stopConsuming = async () => {
+      await ch.cancel(consumerTag).catch(() => undefined);
+    };
+    opts.onState?.('connected');
+    const err = await closed;
+    stopConsuming = undefined;
+    conn = undefined;
+    if (!stopping) throw err ?? new Error('connection closed by the broker');
+  };
+
+  const done = (async () => {
+    let delay = RECONNECT_MIN_MS;
+    while (!stopping) {
+      try {
+        await session();
+        delay = RECONNECT_MIN_MS;
+      } catch (err) {
+        if (stopping) break;
+        opts.onState?.(`RabbitMQ at ${redactUrl(opts.url)}: ${(err as Error).message}; reconnecting in ${(delay / 1000).toFixed(1)} s`);
+        await new Promise<void>((r) => {
+          wakeSleep = r;
+          setTimeout(r, delay);
+        });
+        delay = Math.min(RECONNECT_MAX_MS, delay * 2);
+      }
+    }
+  })();
+
+  return {
+    done,
+    async stop() {
+      stopping = true;
+      wakeSleep?.();
+      await stopConsuming?.();
+      await Promise.all([...inHand]);
+      await conn?.close().catch(() => undefined);
+      await done;
+    },
+  };
+}
+
+/** Publishes messages to a durable queue with publisher confirms (for `juba source --amqp`). */
+export async function openPublisher(url: string, queue: string): Promise<{
+  publish(body: string): Promise<void>;
+  close(): Promise<void>;
+}> {
+  const conn = await amqp.connect(url);
+  conn.on('error', () => undefined);
+  const ch = await conn.createConfirmChannel();
+  await assertStreamQueue(ch, queue);
+  return {
+    async publish(body: string) {
+      await new Promise<void>((resolve, reject) => {
+        ch.sendToQueue(queue, Buffer.from(body), { persistent: true, contentType: 'application/json' }, (err) =>
+          err ? reject(err) : resolve(),
+        );
+      });
+    },
+    async close() {
+      await ch.waitForConfirms().catch(() => undefined);
+      await conn.close().catch(() => undefined);
+    },
+  };
+}
