@@ -94,8 +94,13 @@ messages go to stdout as JSON lines, ready for \`juba feed\`.`;
           if (pending.size >= PUBLISH_WINDOW) await Promise.race(pending);
         } else if (!process.stdout.write(`${line}\n`)) {
           await new Promise<void>((r) => {
-            process.stdout.once('drain', r);
-            process.stdout.once('error', () => r());
+            const done = (): void => {
+              process.stdout.off('drain', done);
+              process.stdout.off('error', done);
+              r();
+            };
+            process.stdout.on('drain', done);
+            process.stdout.on('error', done);
           });
         }
         sent++;
