@@ -1,0 +1,66 @@
+import { Flags } from '@oclif/core';
+import { BaseCommand } from '../base-command.js';
+import { DEMO_CLUSTER, runDemo, type DemoSummary } from '../demo/run-demo.js';
+
+export default class Demo extends BaseCommand {
+  static override summary = 'Run the sensor hands-on on this machine: a server (or a cluster), the generator feeding it, queries, and juba top.';
+  static override description = `Standalone (the default): one nearest_neighbor server on the hands-on config, nothing to install.
+--cluster: a private ZooKeeper from Debian's zookeeper package (or -z), the config written to it,
+two servers that MIX every 5 s and a proxy (cluster name ${DEMO_CLUSTER}).
+The sensor generator (27 Gaussian clusters in 3-D) feeds it, a query runs every --query-every ms
+and is checked against the cluster each point came from, and on a terminal \`juba top\` shows it
+live (q ends the demo). Without a terminal, or with --no-dashboard, progress lines are printed.
+Ends after --duration seconds or on Ctrl-C; every process it started is stopped.`;
+
+  static override examples = [
+    '<%= config.bin %> demo',
+    '<%= config.bin %> demo --cluster --duration 60',
+    '<%= config.bin %> demo --duration 20 --no-dashboard --json',
+  ];
+
+  static override enableJsonFlag = true;
+
+  static override flags = {
+    cluster: Flags.boolean({ default: false, description: 'run the distributed version: ZooKeeper, 2 servers, a proxy, MIX' }),
+    zookeeper: Flags.string({ char: 'z', description: 'with --cluster: use this ZooKeeper (host:port) instead of starting one', dependsOn: ['cluster'] }),
+    duration: Flags.integer({ char: 'd', min: 1, description: 'end after this many seconds (default: run until Ctrl-C or q)' }),
+    speed: Flags.integer({ default: 200, min: 0, description: 'rows fed per second (0 = as fast as the server takes them)' }),
+    'query-every': Flags.integer({ default: 500, min: 50, description: 'ms between similar_row_from_id queries' }),
+    port: Flags.integer({ char: 'p', default: 0, min: 0, max: 65535, description: 'port of the server (standalone) or proxy (cluster) for your own clients; 0 = a free one' }),
+    seed: Flags.integer({ default: 1, description: 'seed of the sensor stream' }),
+    dashboard: Flags.boolean({ default: true, allowNo: true, description: 'show juba top in this terminal (only on a terminal)' }),
+    keep: Flags.boolean({ default: false, description: 'keep the logs of every process afterwards (their directory is printed)' }),
+  };
+
+  async run(): Promise<DemoSummary> {
+    const { flags: f } = await this.parse(Demo);
+    const dashboard = f.dashboard && !this.jsonEnabled() && Boolean(process.stdout.isTTY && process.stdin.isTTY);
+    let interrupt: (why: string) => void = () => undefined;
+    const interrupted = new Promise<string>((r) => (interrupt = r));
+    const onSignal = (): void => interrupt('interrupted');
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    const timer = f.duration ? setTimeout(() => interrupt('duration reached'), f.duration * 1000) : undefined;
+    const say = (line: string): void => {
+      process.stderr.write(`${line}\n`);
+    };
+    try {
+      const summary = await runDemo({
+        cluster: f.cluster, zookeeper: f.zookeeper, speed: f.speed, queryEveryMs: f['query-every'], port: f.port,
+        seed: f.seed, dashboard, keep: f.keep, say, until: interrupted,
+      });
+      if (!this.jsonEnabled()) {
+        const ratio = summary.sameClusterRatio === null ? 'no neighbours returned'
+          : `${(summary.sameClusterRatio * 100).toFixed(1)}% of ${summary.neighbours} neighbours from the query's own cluster`;
+        this.log(`demo (${summary.mode}) ended: ${summary.endedBy} after ${summary.seconds} s`);
+        this.log(`fed ${summary.rowsFed} rows to ${summary.entry}; ${summary.queries} queries, ${ratio}`);
+        this.log(`stopped ${summary.processes.map((p) => `${p.label} (pid ${p.pid})`).join(', ')}`);
+      }
+      return summary;
+    } finally {
+      if (timer) clearTimeout(timer);
+      process.removeListener('SIGINT', onSignal);
+      process.removeListener('SIGTERM', onSignal);
+    }
+  }
+}
