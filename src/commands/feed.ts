@@ -31,7 +31,8 @@ message gives as a JSON array in order or a JSON object keyed by parameter name.
 A queue message is acknowledged only after the cluster accepted it, so nothing is lost when
 juba or a server dies mid-stream: unacknowledged messages are delivered again. While the
 cluster fails, messages are retried with backoff (--retry-for). Messages that can never apply
-(not JSON, wrong types, rejected by the server) go to a dead-letter queue or file with the reason.`;
+(not JSON, wrong types, rejected by the server) go to a dead-letter queue or file with the reason;
+with --file, any dead-lettered line makes the exit code 5.`;
 
   static override examples = [
     '<%= config.bin %> feed --amqp amqp://127.0.0.1 --queue sensor -t nearest_neighbor -n sensor_nn -s 127.0.0.1:9199',
@@ -156,6 +157,12 @@ cluster fails, messages are retried with backoff (--retry-for). Messages that ca
       if (s.deadLettered) this.log(`dead-lettered ${s.deadLettered} to ${deadLetterTo}`);
       if (notApplied) this.log(`not applied ${notApplied} (stopped while retrying; ${amqpUrl ? 'left in the queue' : 'not read again'})`);
       if (s.retries) this.log(`retried ${s.retries} call(s)`);
+    }
+    if (!amqpUrl && s.deadLettered > 0) {
+      // A batch that did not fully apply must not look like success to a script; a queue
+      // consumer routes poison by design and exits 0.
+      if (this.jsonEnabled()) this.logJson(summary);
+      throw new JubaError(`${s.deadLettered} line(s) could not be applied; they are in ${deadLetterTo} with the reason`, { code: 'partial' });
     }
     return summary;
   }
