@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { JubaError } from '../errors.js';
+import { DO_MIX, GET_PROXY_STATUS, SERVER_BUILTINS } from './builtins.js';
 import type {
   AggregatorName, EnumDecl, ExceptionDecl, Field, IdlFile, IdlType, LockKind, MessageDecl,
   MethodDecl, PrimitiveName, Routing, ServiceDecl,
@@ -30,6 +31,8 @@ const PRIMITIVES = new Set<string>([
   'object', 'bool', 'byte', 'short', 'int', 'long', 'ubyte', 'ushort', 'uint', 'ulong',
   'float', 'double', 'raw', 'string', 'datum',
 ] satisfies PrimitiveName[]);
+/** Every server or proxy answers these itself (spec §7, §10.3), so an IDL may not declare them again. */
+const BUILTIN_NAMES = [...SERVER_BUILTINS, DO_MIX, GET_PROXY_STATUS].map((m) => m.name);
 const NUMERIC = new Set(['byte', 'short', 'int', 'long', 'ubyte', 'ushort', 'uint', 'ulong', 'float', 'double']);
 
 /*
@@ -277,6 +280,9 @@ class Parser {
     else if ((rt.kind === 'word' && !KEYWORDS.has(rt.text)) || this.isWord('list') || this.isWord('map')) returnType = this.type();
     else this.fail(rt, `expected ${decos.length ? 'a return type' : 'a method (decorators then return type)'}, found ${describe(rt)}`);
     const name = this.ident('a method name');
+    if (BUILTIN_NAMES.includes(name.text)) {
+      this.fail(name, `method ${name.text} is built into every service (${BUILTIN_NAMES.join(', ')}); remove it from the IDL`);
+    }
     this.punct('(');
     const params: Field[] = [];
     if (!this.eat(')')) {
@@ -364,12 +370,21 @@ function showType(t: IdlType): string {
 }
 
 /**
- * Parses one IDL text. Unknown user types are reported here only when the file has no
- * `%include` (the types may come from an included file); `loadIdl` checks after merging.
+ * Whether `%include "path"` names another IDL file. Jubatus's own IDLs also include C++ headers
+ * (`%include "../../core/graph/graph_type.hpp"`) that jenerator passes through to generated
+ * C++ for `message x("c++::type")` overrides; juba keeps those in `includes` but never reads them.
+ */
+export function isIdlInclude(path: string): boolean {
+  return path.endsWith('.idl');
+}
+
+/**
+ * Parses one IDL text. Unknown user types are reported here only when the file includes no
+ * other IDL (the types may come from an included file); `loadIdl` checks after merging.
  */
 export function parseIdl(text: string, file: string): IdlFile {
   const idl = new Parser(lex(text, file), file).parse();
-  if (idl.includes.length === 0) validateTypes(idl);
+  if (!idl.includes.some(isIdlInclude)) validateTypes(idl);
   return idl;
 }
 
@@ -413,8 +428,8 @@ export interface LoadIdlOptions {
 }
 
 /**
- * Loads an IDL file with its `%include`s (paths relative to the including file), merged into
- * one IdlFile whose `includes` lists every included file once, depth first. A file included
+ * Loads an IDL file with its `.idl` `%include`s (paths relative to the including file), merged
+ * into one IdlFile whose `includes` lists every included IDL file once, depth first. A file included
  * twice along different paths is read once; an include cycle is an error at the `%include`.
  */
 export function loadIdl(path: string, opts: LoadIdlOptions = {}): IdlFile {
@@ -435,10 +450,12 @@ export function loadIdl(path: string, opts: LoadIdlOptions = {}): IdlFile {
     } catch (err) {
       const why = err instanceof Error ? err.message : String(err);
       if (site) throw new IdlError(site.file, site.line, site.col, `cannot read included file ${file}: ${why}`);
-      throw new JubaError(`cannot read IDL file ${file}: ${why}`, { code: 'not_found', cause: err });
+      throw new JubaError(`cannot read IDL file ${file}: ${why}`, { code: 'not_found', hint: 'check the path of the IDL file', cause: err });
     }
     const idl = parseIdl(text, file);
-    for (const inc of includeSites.get(idl) ?? []) visit(join(dirname(file), inc.path), [...stack, abs], inc);
+    for (const inc of includeSites.get(idl) ?? []) {
+      if (isIdlInclude(inc.path)) visit(join(dirname(file), inc.path), [...stack, abs], inc);
+    }
     done.add(abs);
     if (site) merged.includes.push(file);
     mergeInto(merged, idl);

@@ -255,6 +255,11 @@ describe('errors point at the offending token', () => {
     ['stray character', 'message m { 0: int a; }', '1:21: unexpected character \';\''],
     ['builtin redeclared', 'message datum { 0: int a }', '1:9: \'datum\' is a built-in type'],
     ['include without file', '%include foo', '1:10: expected a quoted file name after %include, found identifier \'foo\''],
+    ['duplicate enum value', 'enum e { 0: a 1: a }', '1:18: duplicate enum value \'a\' in e'],
+    ['enum value without number', 'enum e { a }', '1:10: expected an enum value number, found identifier \'a\''],
+    ['built-in redeclared as a method', svc('#@broadcast #@analysis #@merge\nmap<string, string> save(0: string id)'), '3:21: method save is built into every service (get_config, save, load, get_status, do_mix, get_proxy_status)'],
+    ['get_status redeclared', svc('#@random #@nolock #@pass\nstring get_status()'), '3:8: method get_status is built into every service'],
+    ['unknown type next to a C++ include', '%include "types.hpp"\nmessage m {\n 0: widget w }', '3:5: unknown type \'widget\''],
   ];
   it.each(cases)('%s', (_label, text, expected) => {
     const err = idlError(text);
@@ -332,6 +337,19 @@ describe('%include', () => {
     const main = write('e/main.idl', '%include "gone.idl"\n');
     expect(() => loadIdl(main)).toThrow(new RegExp(`^${main}:1:10: cannot read included file ${join(root, 'e/gone.idl')}`));
     expect(() => loadIdl(join(root, 'e/none.idl'))).toThrow(/cannot read IDL file/);
+  });
+
+  it('passes C++ header includes through without reading them, as jenerator does', () => {
+    const main = write('f/graph.idl',
+      '%include "../../core/graph/graph_type.hpp"\n%include "part.idl"\n' +
+        'message node("jubatus::core::graph::node_info") { 0: list<ulong> in_edges 1: part p }\n' +
+        'service g {\n#@cht #@analysis #@pass\nnode get_node(0: string id)\n}\n');
+    write('f/part.idl', 'message part { 0: string s }\n');
+    expect(parseIdl('%include "x.hpp"\nmessage m { 0: int a }', 'h.idl').includes).toEqual(['x.hpp']);
+    const idl = loadIdl(main);
+    expect(idl.includes).toEqual([join(root, 'f/part.idl')]);
+    expect(idl.messages.find((m) => m.name === 'node')?.typeOverride).toBe('jubatus::core::graph::node_info');
+    expect(buildDescriptor(idl).methods.get('get_node')?.returnType).toEqual(U('node'));
   });
 
   it('reads through a substitute reader', () => {

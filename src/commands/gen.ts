@@ -1,0 +1,39 @@
+import { Args, Flags } from '@oclif/core';
+import { BaseCommand } from '../base-command.js';
+import { GEN_LANGUAGES, generate, type GenResult } from '../idl/codegen.js';
+
+export default class Gen extends BaseCommand {
+  static override summary = 'Generate typed client code (and an implementation skeleton) from an IDL file, like jenerator.';
+  static override description = `Writes <idl>_types.ts, <idl>_client.ts and the runtime juba_rpc.ts; they need only Node and compile with tsc --strict.
+With --skeleton, also <service>_impl.ts for juba serve --idl FILE.idl --impl <compiled module>; an existing skeleton is kept unless --force.
+Languages: ${GEN_LANGUAGES.join(', ')}.`;
+
+  static override examples = [
+    '<%= config.bin %> gen idl/nearest_neighbor.idl --lang ts -o ./generated',
+    '<%= config.bin %> gen my_service.idl -l ts -o src/gen --skeleton',
+  ];
+
+  static override enableJsonFlag = true;
+
+  static override args = {
+    idl: Args.string({ required: true, description: 'the IDL file (its .idl %includes are read too)' }),
+  };
+
+  static override flags = {
+    lang: Flags.string({ char: 'l', default: 'ts', description: `language to write (${GEN_LANGUAGES.join(', ')})` }),
+    out: Flags.string({ char: 'o', default: '.', description: 'folder to write into (created if missing)' }),
+    skeleton: Flags.boolean({ default: false, description: 'also write a service implementation skeleton per service' }),
+    force: Flags.boolean({ default: false, description: 'replace existing skeleton files as well' }),
+  };
+
+  async run(): Promise<GenResult> {
+    const { args, flags: f } = await this.parse(Gen);
+    const result = generate({ idlPath: args.idl, lang: f.lang, outDir: f.out, skeleton: f.skeleton, force: f.force });
+    if (!this.jsonEnabled()) {
+      for (const file of result.files) {
+        this.log(file.action === 'written' ? `wrote ${file.path}` : `kept ${file.path} (it exists; --force replaces it)`);
+      }
+    }
+    return result;
+  }
+}
