@@ -17,6 +17,12 @@ export interface ServiceClientOptions {
   timeoutMs?: number;
 }
 
+/** Every method a client of `service` can call: the service's own, then the built-ins it lacks. */
+export function serviceMethods(service: ServiceDescriptor): MethodDecl[] {
+  const builtins = [...SERVER_BUILTINS, DO_MIX, GET_PROXY_STATUS].filter((m) => !service.methods.has(m.name));
+  return [...service.methods.values(), ...builtins];
+}
+
 export type StatusMap = Map<string, Map<string, string>>;
 
 export class ServiceClient {
@@ -30,8 +36,7 @@ export class ServiceClient {
   ) {
     this.rpc = new RpcClient({ host: opts.host, port: opts.port, timeoutMs: opts.timeoutMs });
     this.name = opts.name ?? '';
-    for (const m of [...SERVER_BUILTINS, DO_MIX, GET_PROXY_STATUS]) this.methods.set(m.name, m);
-    for (const [n, m] of service.methods) this.methods.set(n, m);
+    for (const m of serviceMethods(service)) this.methods.set(m.name, m);
   }
 
   method(name: string): MethodDecl {

@@ -1,0 +1,94 @@
+/**
+ * What `juba call` and `juba bench` share: the flags that pick a service (engine or --idl) and a
+ * server (-s, -z, or the proxy's default 127.0.0.1:9199), and how call failures become errors
+ * with the right exit code.
+ */
+import { Flags } from '@oclif/core';
+import { ServiceClient } from '../client/service-client.js';
+import { DEFAULT_TARGET, type CallTarget, parseHostPort, targetFromZk } from '../control/call-target.js';
+import { JubaError } from '../errors.js';
+import { buildDescriptor, loadEngineDescriptor } from '../idl/descriptor.js';
+import { loadIdl } from '../idl/parser.js';
+import type { ServiceDescriptor } from '../idl/types.js';
+import { ARGUMENT_ERROR, CONNECT_FAILED, CONNECTION_CLOSED, NO_METHOD_ERROR, RpcError, TIMED_OUT } from '../rpc/errors.js';
+import { checkSegment, storedType } from './cluster-flags.js';
+
+export const callFlags = {
+  type: Flags.string({ char: 't', description: 'engine type, e.g. nearest_neighbor (default with --idl: the IDL\'s service name)' }),
+  name: Flags.string({ char: 'n', default: '', description: 'cluster name (standalone servers ignore it; proxies route by it)' }),
+  server: Flags.string({ char: 's', description: 'server or proxy host:port (default 127.0.0.1:9199, the proxy\'s default port)', exclusive: ['zookeeper'] }),
+  zookeeper: Flags.string({ char: 'z', description: 'find a proxy (else a member of -n) in this ZooKeeper, host:port[,host:port] (else $JUBA_ZK)' }),
+  zookeeper_timeout: Flags.integer({ default: 10, min: 1, description: 'seconds to wait for ZooKeeper' }),
+  idl: Flags.string({ description: 'IDL file of a user service, instead of a shipped engine\'s' }),
+  timeout: Flags.integer({ default: 10, min: 1, description: 'seconds to wait for each call' }),
+};
+
+export interface CallFlagValues {
+  type?: string;
+  name: string;
+  server?: string;
+  zookeeper?: string;
+  zookeeper_timeout: number;
+  idl?: string;
+  timeout: number;
+}
+
+/** The service descriptor and the type name ZooKeeper knows it by. */
+export function serviceFor(f: Pick<CallFlagValues, 'type' | 'idl'>): { type: string; descriptor: ServiceDescriptor } {
+  if (f.idl) {
+    const idl = loadIdl(f.idl);
+    const descriptor = buildDescriptor(idl, idl.services.length > 1 ? f.type : undefined);
+    return { type: f.type ? checkSegment('type', f.type) : descriptor.name, descriptor };
+  }
+  if (!f.type) {
+    throw new JubaError('no engine given: pass -t ENGINE (e.g. -t nearest_neighbor) or --idl FILE', { code: 'usage' });
+  }
+  const type = storedType(f.type);
+  return { type, descriptor: loadEngineDescriptor(type) };
+}
+
+/** -s, else -z / $JUBA_ZK, else the default proxy port on loopback. */
+export async function targetFor(f: CallFlagValues, type: string, env: NodeJS.ProcessEnv = process.env): Promise<CallTarget> {
+  if (f.server) return { ...parseHostPort(f.server), via: 'given' };
+  const zk = f.zookeeper || env.JUBA_ZK;
+  if (zk) return targetFromZk(zk, f.zookeeper_timeout, type, f.name);
+  return { ...DEFAULT_TARGET, via: 'default' };
+}
+
+export function describeTarget(t: CallTarget): string {
+  const where = `${t.host}:${t.port}`;
+  return t.via === 'proxy' ? `proxy ${where}` : t.via === 'member' ? `server ${where} (no proxy registered)` : where;
+}
+
+export function clientFor(descriptor: ServiceDescriptor, target: CallTarget, f: Pick<CallFlagValues, 'name' | 'timeout'>): ServiceClient {
+  return new ServiceClient(descriptor, { host: target.host, port: target.port, name: f.name, timeoutMs: f.timeout * 1000 });
+}
+
+const LOCAL_FAILURES: unknown[] = [CONNECT_FAILED, CONNECTION_CLOSED, TIMED_OUT];
+
+/** A failed call as a JubaError: unreachable for transport failures, else what the server said. */
+export function callError(e: unknown, method: string, target: CallTarget): unknown {
+  if (!(e instanceof RpcError)) return e;
+  const where = `${target.host}:${target.port}`;
+  if (LOCAL_FAILURES.includes(e.error)) {
+    return new JubaError(`${method}: ${e.message}`, {
+      code: 'unreachable',
+      hint: e.error === TIMED_OUT
+        ? 'the server is busy or stuck: retry with a larger --timeout'
+        : `is a server or proxy running at ${where}? pick another with -s host:port or -z ZK`,
+    });
+  }
+  if (e.error === NO_METHOD_ERROR) {
+    return new JubaError(`${where} does not answer ${method} (${e.message})`, {
+      code: 'not_found',
+      hint: 'do_mix exists only on distributed servers, get_proxy_status only on proxies; is -t the engine running there?',
+    });
+  }
+  if (e.error === ARGUMENT_ERROR) {
+    return new JubaError(`${where} rejected the arguments of ${method}: ${e.message}`, {
+      code: 'usage',
+      hint: 'is -t (or --idl) the service running there?',
+    });
+  }
+  return new JubaError(`${method} failed on ${where}: ${e.message}`, { code: 'failed' });
+}
