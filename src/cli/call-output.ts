@@ -51,6 +51,8 @@ export function toJson(scope: TypeScope, t: IdlType | null, v: unknown): unknown
 function scalarText(v: unknown): string {
   if (typeof v === 'string') return v;
   if (v === null || v === undefined) return 'null';
+  // euclid_lsh scores a row against itself as -0.0 (Jubatus clients print it so); keep the sign.
+  if (typeof v === 'number' && Object.is(v, -0)) return '-0';
   if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
   return JSON.stringify(v);
 }

@@ -22,6 +22,14 @@ describe('readable results', () => {
     expect(formatResult(nn, ret('similar_row_from_id'), [])).toEqual(['(empty)']);
   });
 
+  it('keeps the sign of euclid_lsh\'s -0.0 self score', () => {
+    expect(formatResult(nn, ret('similar_row_from_id'), [['a', -0], ['b', -0.025]])).toEqual([
+      'id  score',
+      'a   -0',
+      'b   -0.025',
+    ]);
+  });
+
   it('prints scalars as they are and lists of scalars one per line', () => {
     expect(formatResult(nn, ret('set_row'), true)).toEqual(['true']);
     expect(formatResult(nn, ret('get_config'), '{"method": "lsh"}')).toEqual(['{"method": "lsh"}']);
