@@ -3,8 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Args, Flags, type Interfaces } from '@oclif/core';
 import { BaseCommand } from '../base-command.js';
-import { engineFactory, engineTypes } from '../engine/registry.js';
-import { loadEngineDescriptor } from '../idl/descriptor.js';
+import { engineTypes } from '../engine/registry.js';
 import { startDistributedServer } from '../server/distributed.js';
 import { PROXY_DEFAULTS, startProxy, validateProxyOptions } from '../server/proxy.js';
 import { JubaError } from '../errors.js';
@@ -14,23 +13,33 @@ import {
   MIXERS, SERVER_DEFAULTS, advertisedAddress, bindAddress, resolvePort, isStandalone, validateServerOptions, type MixerName, type ServerOptions,
 } from '../server/options.js';
 import { prepareStandaloneServer, stopOnSignals } from '../server/run-server.js';
+import { engineService, type ServedService } from '../server/served-service.js';
+import { loadUserDescriptor, loadUserService } from '../server/user-service.js';
 
 const D = SERVER_DEFAULTS;
 
 export default class Serve extends BaseCommand {
-  static override summary = 'Run an engine server (jubaX), standalone with -f or in a cluster with -z/-n.';
+  static override summary = 'Run an engine server (jubaX), standalone with -f or in a cluster with -z/-n; or a service of your own from its IDL.';
   static override description = `Options keep Jubatus's names, short flags and defaults, so existing scripts work unchanged.
 Standalone: juba serve nearest_neighbor -f config.json
-Engines: ${engineTypes().join(', ')} (Jubatus server names such as jubanearest_neighbor are accepted too).`;
+Engines: ${engineTypes().join(', ')} (Jubatus server names such as jubanearest_neighbor are accepted too).
+
+A service of your own: --idl names its IDL file and --impl the ES module implementing its methods
+(default export: an object of methods, a factory (config, ctx) => object, or a class). The service
+name comes from the IDL (name it as the argument when the IDL declares several); -f is optional
+(the config is then {}). With --proxy only --idl is needed.`;
 
   static override examples = [
     '<%= config.bin %> serve nearest_neighbor -f config.json',
     '<%= config.bin %> serve nearest_neighbor -f config.json -p 9199 -b 127.0.0.1 -m /tmp/model.jubatus',
     '<%= config.bin %> serve nearest_neighbor -f config.json --config_test',
+    '<%= config.bin %> serve --idl examples/kvs/kvs.idl --impl examples/kvs/kvs.js -p 9199',
+    '<%= config.bin %> serve --idl examples/kvs/kvs.idl --impl examples/kvs/kvs.js -z 127.0.0.1:2181 -n kvs1',
+    '<%= config.bin %> serve --idl examples/kvs/kvs.idl --proxy -z 127.0.0.1:2181',
   ];
 
   static override args = {
-    engine: Args.string({ required: true, description: 'engine type, e.g. nearest_neighbor' }),
+    engine: Args.string({ required: false, description: 'engine type, e.g. nearest_neighbor; with --idl, the service to run (default: the IDL\'s only service)' }),
   };
 
   static override flags = {
@@ -58,16 +67,25 @@ Engines: ${engineTypes().join(', ')} (Jubatus server names such as jubanearest_n
     pool_size: Flags.integer({ char: 'S', default: PROXY_DEFAULTS.poolSize, min: 0, description: 'proxy: most pooled server connections (0 = unlimited)' }),
     max_frame: Flags.integer({ default: D.maxFrameBytes, min: 1024, description: 'largest msgpack-rpc request accepted, in bytes' }),
     version: Flags.boolean({ char: 'v', default: false, description: 'print the version and exit' }),
+    idl: Flags.string({ description: 'IDL file of a service of your own (instead of a shipped engine)' }),
+    impl: Flags.string({ description: 'ES module (.js/.mjs) implementing the --idl service\'s methods', dependsOn: ['idl'] }),
   };
 
   async run(): Promise<void> {
     const { args, flags: f } = await this.parse(Serve);
-    const progName = `juba${args.engine.replace(/^juba/, '')}`;
+    const serviceName = this.serviceName(args.engine, f);
+    const progName = `juba${serviceName.replace(/^juba/, '')}`;
     if (f.version) {
       process.stdout.write(`jubatus-${VERSION_STRING} (${progName}) juba-${this.config.version}\n`);
       return;
     }
     if (f.proxy) return this.runProxy(args.engine, f);
+    if (f.idl && !f.impl) {
+      throw new JubaError('--idl needs --impl: the module that implements the service', {
+        code: 'usage',
+        hint: `pass --impl ./my-service.js, or add --proxy to route to servers of ${f.idl}`,
+      });
+    }
     const options = validateServerOptions({
       ...D,
       rpcPort: await resolvePort(f['rpc-port'], bindAddress({ listenAddr: f.listen_addr, listenIf: f.listen_if })),
@@ -77,25 +95,40 @@ Engines: ${engineTypes().join(', ')} (Jubatus server names such as jubanearest_n
       zookeeper: f.zookeeper, name: f.name, mixer: f.mixer as MixerName, intervalSec: f.interval_sec,
       intervalCount: f.interval_count, zookeeperTimeout: f.zookeeper_timeout,
       interconnectTimeout: f.interconnect_timeout, maxFrameBytes: f.max_frame,
-    });
+    }, { configOptional: Boolean(f.idl) });
     if (options.daemon) return this.daemonize();
     const logger = makeLogger(options, progName);
+    const service = f.idl
+      ? await loadUserService({ idlFile: f.idl, implFile: f.impl!, service: args.engine, logger })
+      : engineService(serviceName);
 
-    if (options.configTest) return configTest(args.engine, options, logger);
+    if (options.configTest) return configTest(service, options, logger);
     if (!isStandalone(options)) {
       if (options.configpath || options.modelFile) logger.warn('-f and -m are ignored in distributed mode: the config comes from ZooKeeper');
-      const ds = await startDistributedServer(args.engine, options, logger);
+      const ds = await startDistributedServer(service, options, logger);
       stopOnSignals(() => ds.stop('signal'), logger);
       await ds.stopped;
       process.exit(0);
     }
-    const prepared = prepareStandaloneServer(args.engine, options, logger);
+    const prepared = prepareStandaloneServer(service, options, logger);
     await prepared.start();
     stopOnSignals(() => prepared.server.close(), logger);
   }
 
-  private async runProxy(engine: string, f: Interfaces.InferredFlags<typeof Serve.flags>): Promise<void> {
-    const factory = engineFactory(engine);
+  /** The engine or user service named by the argument and --idl; usage errors when neither says. */
+  private serviceName(engine: string | undefined, f: Interfaces.InferredFlags<typeof Serve.flags>): string {
+    if (f.idl) return engine ?? loadUserDescriptor(f.idl).name;
+    if (engine) return engine;
+    throw new JubaError('name an engine, or give --idl for a service of your own', {
+      code: 'usage',
+      hint: `engines: ${engineTypes().join(', ')}; e.g. juba serve nearest_neighbor -f config.json, or juba serve --idl my.idl --impl ./my-service.js`,
+    });
+  }
+
+  private async runProxy(engine: string | undefined, f: Interfaces.InferredFlags<typeof Serve.flags>): Promise<void> {
+    // A proxy never loads an implementation: the IDL alone drives routing and aggregation.
+    const descriptor = f.idl ? loadUserDescriptor(f.idl, engine) : engineService(engine!).descriptor;
+    const type = descriptor.name;
     const options = validateProxyOptions({
       ...PROXY_DEFAULTS,
       rpcPort: f['rpc-port'], listenAddr: f.listen_addr, listenIf: f.listen_if,
@@ -105,15 +138,18 @@ Engines: ${engineTypes().join(', ')} (Jubatus server names such as jubanearest_n
       poolSize: f.pool_size, logdir: f.logdir, logConfig: f.log_config, maxFrameBytes: f.max_frame,
     });
     if (f.daemon) return this.daemonize();
-    const logger = makeLogger({ ...D, ...options, logConfig: options.logConfig }, `juba${factory.type}_proxy`);
-    const proxy = await startProxy({ descriptor: loadEngineDescriptor(factory.type), engineType: factory.type, options, logger });
+    const logger = makeLogger({ ...D, ...options, logConfig: options.logConfig }, `juba${type}_proxy`);
+    const proxy = await startProxy({ descriptor, engineType: type, options, logger });
     stopOnSignals(() => proxy.close(), logger);
   }
 
-  /** Re-runs this command detached, without -D, and returns at once. */
+  /**
+   * Re-runs this command detached, without -D, and returns at once. The child keeps our working
+   * directory: it parses the same argv, so relative paths (-f, --idl, --impl…) must mean the same.
+   */
   private daemonize(): void {
     const argv = process.argv.slice(1).filter((a) => a !== '-D' && a !== '--daemon');
-    const child = spawn(process.execPath, argv, { detached: true, stdio: 'ignore', cwd: '/' });
+    const child = spawn(process.execPath, argv, { detached: true, stdio: 'ignore', cwd: process.cwd() });
     child.unref();
     process.stdout.write(`started in the background, pid ${child.pid}\n`);
   }
@@ -141,9 +177,9 @@ function makeLogger(o: ServerOptions, progName: string): Logger {
   return createLogger({ level, file, base: { prog: progName } });
 }
 
-function configTest(engine: string, o: ServerOptions, logger: Logger): void {
+function configTest(service: ServedService, o: ServerOptions, logger: Logger): void {
   try {
-    prepareStandaloneServer(engine, o, logger); // builds the engine from the config; binds nothing
+    prepareStandaloneServer(service, o, logger); // builds the engine from the config; binds nothing
     process.stderr.write('Configuration OK\n');
   } catch (e) {
     process.stderr.write(`Configuration error:\n${(e as Error).message}\n`);

@@ -12,14 +12,13 @@ import { tryReadLock, withRetries, type LockHandle } from '../cluster/lock.js';
 import { prepareJubatus, registerNode } from '../cluster/membership.js';
 import * as P from '../cluster/paths.js';
 import { Zk, type Unwatch } from '../cluster/zk.js';
-import { engineFactory } from '../engine/registry.js';
 import { JubaError } from '../errors.js';
-import { loadEngineDescriptor } from '../idl/descriptor.js';
 import type { Logger } from '../logger.js';
 import { EngineServer } from './engine-server.js';
 import { createMixer } from './mix/create-mixer.js';
 import type { Mixer } from './mix/mixer.js';
 import type { ServerOptions } from './options.js';
+import type { ServedService } from './served-service.js';
 
 export interface DistributedServer {
   server: EngineServer;
@@ -29,11 +28,9 @@ export interface DistributedServer {
   stop(reason: string): Promise<void>;
 }
 
-export async function startDistributedServer(engineName: string, o: ServerOptions, logger: Logger): Promise<DistributedServer> {
-  const factory = engineFactory(engineName);
-  const type = factory.type;
+export async function startDistributedServer(service: ServedService, o: ServerOptions, logger: Logger): Promise<DistributedServer> {
+  const { factory, descriptor, type } = service;
   const name = o.name;
-  const descriptor = loadEngineDescriptor(type);
   const sessionMs = o.zookeeperTimeout * 1000;
 
   let zk = await Zk.connect(o.zookeeper, { sessionTimeoutMs: sessionMs });
@@ -41,7 +38,16 @@ export async function startDistributedServer(engineName: string, o: ServerOption
   let server: EngineServer;
   try {
     await prepareJubatus(zk, type, name);
-    const cfg = await readConfigWithReadLock(zk, type, name);
+    const cfg = await readConfigWithReadLock(zk, type, name).catch((e: unknown) => {
+      // The stored-config hint names -t; a user service's type is only known with its IDL.
+      if (service.idlFile && e instanceof JubaError && e.code === 'not_found') {
+        throw new JubaError(e.message, {
+          code: 'not_found',
+          hint: `store one with: juba config write --idl ${service.idlFile} -n ${name} -f <config.json> (the JSON may be just {})`,
+        });
+      }
+      throw e;
+    });
     configLock = cfg.lock;
     try {
       server = new EngineServer({ factory, descriptor, options: o, configText: cfg.text, configSource: cfg.path, logger });

@@ -36,6 +36,14 @@ export interface EngineServerArgs {
 
 type Impl = (...args: unknown[]) => unknown;
 
+/**
+ * Where an engine's IDL methods are: on the engine itself (shipped engines), or in its
+ * `idlMethods` table (user services, whose method names may clash with Engine members).
+ */
+function methodTable(engine: Engine): Record<string, Impl> {
+  return ((engine as { idlMethods?: Record<string, Impl> }).idlMethods ?? engine) as Record<string, Impl>;
+}
+
 export class EngineServer {
   engine: Engine;
   configText: string;
@@ -102,12 +110,15 @@ export class EngineServer {
 
   private registerMethods(): void {
     const desc = this.args.descriptor;
-    const engine = this.engine as unknown as Record<string, unknown>;
     for (const m of desc.methods.values()) {
-      if (typeof engine[m.name] !== 'function') {
+      if (typeof methodTable(this.engine)[m.name] !== 'function') {
         throw new JubaError(`engine ${this.engine.type} does not implement IDL method ${m.name}`);
       }
-      this.addMethod(m.name, this.idlMethod(m, (args) => (this.engine as unknown as Record<string, Impl>)[m.name]!(...args), false));
+      // Looked up per call: load with a model file's config may replace the engine.
+      this.addMethod(m.name, this.idlMethod(m, (args) => {
+        const table = methodTable(this.engine);
+        return table[m.name]!.apply(table, args);
+      }, false));
     }
     const builtins: Record<string, (args: unknown[]) => unknown> = {
       get_config: () => this.configText,
@@ -126,9 +137,7 @@ export class EngineServer {
     const desc = this.args.descriptor;
     const arity = m.params.length + 1;
     const what = m.params.map((p, i) => `${m.name}: param ${i + 2} (${p.name}: ${typeToString(p.type)})`);
-    const timed = (args: unknown[]): unknown => {
-      const t0 = performance.now();
-      const r = run(args);
+    const count = (t0: number): void => {
       const usec = (performance.now() - t0) * 1000;
       if (m.lock === 'update') {
         this.counters.update++;
@@ -138,6 +147,12 @@ export class EngineServer {
         this.counters.analysis++;
         this.counters.analysisUsec += usec;
       }
+    };
+    const timed = (args: unknown[]): unknown => {
+      const t0 = performance.now();
+      const r = run(args);
+      if (r instanceof Promise) return r.then((v) => (count(t0), v));
+      count(t0);
       return r;
     };
     return {
@@ -148,9 +163,19 @@ export class EngineServer {
         if (!(params[0] instanceof Uint8Array)) throw new ArgumentError(`${m.name}: param 1 (name: string) is not a string`);
         const args = m.params.map((p, i) => decodeValue(desc, p.type, params[i + 1]!, what[i]!));
         if (builtin) return run(args);
-        // Engine calls are synchronous: they run at once unless an async holder (save, load, MIX) has the lock.
-        if (m.lock === 'update') return this.lock.writeFree ? timed(args) : this.lock.withWrite(() => timed(args));
-        if (m.lock === 'analysis') return this.lock.readFree ? timed(args) : this.lock.withRead(() => timed(args));
+        // Engine calls are synchronous: they run at once unless an async holder (save, load, MIX)
+        // has the lock. A user service's method may return a promise: the lock is then taken
+        // right away (nothing ran in between) and held until it settles.
+        if (m.lock === 'update') {
+          if (!this.lock.writeFree) return this.lock.withWrite(() => timed(args));
+          const r = timed(args);
+          return r instanceof Promise ? this.lock.withWrite(() => r) : r;
+        }
+        if (m.lock === 'analysis') {
+          if (!this.lock.readFree) return this.lock.withRead(() => timed(args));
+          const r = timed(args);
+          return r instanceof Promise ? this.lock.withRead(() => r) : r;
+        }
         return timed(args);
       },
       encodeResult: (w, r) => (m.returnType ? encodeValue(desc, m.returnType, r, w) : w.nil()),

@@ -74,8 +74,11 @@ function writableDir(dir: string, what: string): string {
   return fs.realpathSync(abs);
 }
 
-/** Checks ranges and combinations, and turns paths absolute (as Jubatus does before daemonizing). */
-export function validateServerOptions(input: ServerOptions): ServerOptions {
+/**
+ * Checks ranges and combinations, and turns paths absolute (as Jubatus does before daemonizing).
+ * `configOptional`: a user service may run standalone without -f/-m (its config is then `{}`).
+ */
+export function validateServerOptions(input: ServerOptions, { configOptional = false } = {}): ServerOptions {
   const o = { ...input };
   if (!Number.isInteger(o.rpcPort) || o.rpcPort < 1 || o.rpcPort > 65535) throw usage(`--rpc-port must be 1-65535, got ${o.rpcPort}`);
   if (o.thread < 1) throw usage(`--thread must be >= 1, got ${o.thread}`);
@@ -86,7 +89,7 @@ export function validateServerOptions(input: ServerOptions): ServerOptions {
   if (o.logdir) o.logdir = writableDir(o.logdir, 'logdir');
   for (const k of ['configpath', 'modelFile', 'logConfig'] as const) if (o[k]) o[k] = path.resolve(o[k]);
   if (isStandalone(o)) {
-    if (!o.configpath && !o.modelFile) {
+    if (!o.configpath && !o.modelFile && !configOptional) {
       throw usage('config path or model file must be specified for standalone mode', 'pass -f config.json (or -m model.jubatus)');
     }
   } else {

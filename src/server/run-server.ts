@@ -3,13 +3,12 @@
  * a model file), check it, listen, load `--model_file`, and stop gracefully on SIGINT/SIGTERM.
  */
 import fs from 'node:fs';
-import { engineFactory } from '../engine/registry.js';
 import { JubaError } from '../errors.js';
-import { loadEngineDescriptor } from '../idl/descriptor.js';
 import type { Logger } from '../logger.js';
 import { EngineServer } from './engine-server.js';
 import { decodeModelFile } from './model-file.js';
 import { advertisedAddress, type ServerOptions } from './options.js';
+import type { ServedService } from './served-service.js';
 
 function readConfigFile(file: string): string {
   try {
@@ -22,7 +21,13 @@ function readConfigFile(file: string): string {
   }
 }
 
-/** Where the config comes from: -f, or the config embedded in -m (which wins when both are given). */
+/** A user service started without -f or -m runs with this config. */
+export const EMPTY_CONFIG = '{}';
+
+/**
+ * Where the config comes from: -f, or the config embedded in -m (which wins when both are
+ * given); a user service may have neither (validateServerOptions checks).
+ */
 function standaloneConfig(type: string, o: ServerOptions, logger: Logger): { text: string; source: string } {
   if (o.modelFile) {
     let bytes: Uint8Array;
@@ -35,6 +40,7 @@ function standaloneConfig(type: string, o: ServerOptions, logger: Logger): { tex
     if (o.configpath) logger.warn({ model_file: o.modelFile }, 'both -f and -m given: the model file\'s config is used');
     return { text: decoded.system.config, source: o.configpath || o.modelFile };
   }
+  if (!o.configpath) return { text: EMPTY_CONFIG, source: '' };
   return { text: readConfigFile(o.configpath), source: o.configpath };
 }
 
@@ -45,9 +51,8 @@ export interface PreparedServer {
 }
 
 /** Builds the server (config checked, nothing bound yet). Throws on any config problem. */
-export function prepareStandaloneServer(engineName: string, o: ServerOptions, logger: Logger): PreparedServer {
-  const factory = engineFactory(engineName);
-  const descriptor = loadEngineDescriptor(factory.type);
+export function prepareStandaloneServer(service: ServedService, o: ServerOptions, logger: Logger): PreparedServer {
+  const { factory, descriptor } = service;
   const cfg = standaloneConfig(factory.type, o, logger);
   const server = new EngineServer({ factory, descriptor, options: o, configText: cfg.text, configSource: cfg.source, logger });
   return {
