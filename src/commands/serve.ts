@@ -13,7 +13,7 @@ import {
   MIXERS, SERVER_DEFAULTS, advertisedAddress, bindAddress, resolvePort, isStandalone, validateServerOptions, type MixerName, type ServerOptions,
 } from '../server/options.js';
 import { prepareStandaloneServer, stopOnSignals } from '../server/run-server.js';
-import { engineService, type ServedService } from '../server/served-service.js';
+import { engineProxyDescriptor, engineService, type ServedService } from '../server/served-service.js';
 import { loadUserDescriptor, loadUserService } from '../server/user-service.js';
 
 const D = SERVER_DEFAULTS;
@@ -127,7 +127,7 @@ name comes from the IDL (name it as the argument when the IDL declares several);
 
   private async runProxy(engine: string | undefined, f: Interfaces.InferredFlags<typeof Serve.flags>): Promise<void> {
     // A proxy never loads an implementation: the IDL alone drives routing and aggregation.
-    const descriptor = f.idl ? loadUserDescriptor(f.idl, engine) : engineService(engine!).descriptor;
+    const descriptor = f.idl ? loadUserDescriptor(f.idl, engine) : engineProxyDescriptor(engine!);
     const type = descriptor.name;
     const options = validateProxyOptions({
       ...PROXY_DEFAULTS,

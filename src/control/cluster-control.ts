@@ -7,7 +7,7 @@ import { ServiceClient, type StatusMap } from '../client/service-client.js';
 import { listActives, listNodes, listProxies, listSupervisors } from '../cluster/membership.js';
 import * as P from '../cluster/paths.js';
 import type { Zk } from '../cluster/zk.js';
-import { loadEngineDescriptor } from '../idl/descriptor.js';
+import { descriptorForType } from '../idl/descriptor.js';
 import { memberStats, type MemberStats } from './member-stats.js';
 import { listVisorChildren, type VisorChildren } from './visor-control.js';
 
@@ -37,7 +37,7 @@ async function onEachMember<T>(
   members: string[], type: string, name: string, timeoutMs: number,
   fn: (c: ServiceClient) => Promise<T>,
 ): Promise<Array<{ ipPort: string; ok: true; value: T } | { ipPort: string; ok: false; error: string }>> {
-  const desc = loadEngineDescriptor(type);
+  const desc = descriptorForType(type);
   return Promise.all(
     members.map(async (ipPort) => {
       const { host, port } = P.parseIpPort(ipPort);

@@ -104,3 +104,14 @@ export function loadEngineDescriptor(engine: string): ServiceDescriptor {
   engineCache.set(engine, desc);
   return desc;
 }
+
+/**
+ * What operator tools (ctl, top) need to talk to any member of a cluster of `type`: the shipped
+ * IDL when there is one, else a descriptor with no service methods. The built-ins (get_status,
+ * save, load, do_mix…) are the same for every service, so a user service's members can be
+ * watched and controlled without its IDL file.
+ */
+export function descriptorForType(type: string): ServiceDescriptor {
+  if (existsSync(engineIdlPath(type))) return loadEngineDescriptor(type);
+  return { name: type, methods: new Map(), messages: new Map(), enums: new Map(), useCht: false };
+}
