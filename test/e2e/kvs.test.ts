@@ -4,6 +4,7 @@
  * config write, 2 servers, a proxy; cht(2) puts land on both replicas; broadcast clear; the
  * ZooKeeper layout under the service name. Then standalone save/load and -m, and the errors a broken implementation gets.
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -101,6 +102,24 @@ describe('kvs: 2 servers behind a proxy', () => {
       await z.close();
     }
   });
+
+  it('the generated client in examples/kvs/client is current and works through the proxy', async () => {
+    const out = path.join(tmp, 'gen');
+    const g = await runJubaToEnd(['gen', IDL, '--lang', 'ts', '-o', out]);
+    expect(g.code, g.stderr).toBe(0);
+    for (const f of fs.readdirSync('examples/kvs/client')) {
+      expect(fs.readFileSync(path.join(out, f), 'utf8'), `examples/kvs/client/${f} is stale: run juba gen`).toBe(
+        fs.readFileSync(path.join('examples/kvs/client', f), 'utf8'),
+      );
+    }
+    const demo = spawnSync(process.execPath, ['--import', 'tsx', 'examples/kvs/client-demo.ts', `127.0.0.1:${proxy.port}`, NAME], {
+      encoding: 'utf8', timeout: 60_000,
+    });
+    expect(demo.status, demo.stderr).toBe(0);
+    expect(demo.stdout.trim().split('\n')).toEqual([
+      'put city Kyoto -> true', 'get city -> Kyoto', 'del city -> true', 'get city -> null',
+    ]);
+  }, 90_000);
 
   it('refuses -t kvs without --idl in config write, pointing at --idl', async () => {
     const w = await runJubaToEnd(['config', 'write', '-t', 'kvs', '-n', 'other', '-f', CONFIG, '-z', zk.hosts]);
