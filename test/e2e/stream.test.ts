@@ -159,6 +159,24 @@ describe('the sensor hands-on: source → RabbitMQ → juba feed ×2 → proxies
     expect((await rows(s1)).has('late')).toBe(true);
   }, 60_000);
 
+  it('reconnects with backoff when RabbitMQ restarts, and goes on applying', async () => {
+    const feed = runJuba(feedArgs(p1));
+    await feed.waitForLog(/connected/, 30_000);
+    await mq.stop();
+    await feed.waitForLog(/reconnecting in/, 30_000);
+    expect(feed.proc.exitCode).toBeNull();
+    await mq.restart();
+    await feed.waitForLog(/connected[\s\S]*connected/, 60_000);
+    const sent = await runJubaToEnd(['source', '--count', '200', '--first-id', '100000', '--amqp', mq.url, '--queue', QUEUE]);
+    expect(sent.code, sent.stderr).toBe(0);
+    await eventually(async () => {
+      const r = await rows(s1);
+      return r.has('100000') && r.has('100199');
+    }, 'the messages sent after the restart applied', 60_000);
+    expect(await feed.stop('SIGTERM')).toBe(0);
+    expect(JSON.parse(feed.stdout())).toMatchObject({ applied: 200, deadLettered: 0 });
+  }, 180_000);
+
   it('juba bench reports a rate through the proxy', async () => {
     const r = await runJubaToEnd(['bench', '-t', 'nearest_neighbor', '-n', NAME, '-s', `127.0.0.1:${p1.port}`, '-d', '3', '-c', '2', '--json']);
     expect(r.code, r.stderr).toBe(0);

@@ -17,7 +17,11 @@ export interface RabbitMqInstance {
   port: number;
   /** `amqp://guest:guest@127.0.0.1:<port>`, as passed to --amqp. */
   url: string;
-  pid: number;
+  readonly pid: number;
+  /** Stops the broker (its queues and persistent messages stay on disk). */
+  stop(): Promise<void>;
+  /** Starts it again on the same ports and data. */
+  restart(): Promise<void>;
   /** Stops the broker and its epmd, and removes its files. */
   destroy(): Promise<void>;
 }
@@ -74,28 +78,44 @@ export async function startRabbitMq(): Promise<RabbitMqInstance> {
     RABBITMQ_CONF_ENV_FILE: path.join(dir, 'none.env'),
   };
   let log = '';
-  // Its own process group, so stopping it reaches the Erlang VM behind the start script.
-  const proc = spawn(RABBITMQ_SERVER, [], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  proc.stdout!.on('data', (d) => (log += d));
-  proc.stderr!.on('data', (d) => (log += d));
+  let proc!: ChildProcess;
   const url = `amqp://guest:guest@127.0.0.1:${port}`;
+  const launch = async (): Promise<void> => {
+    log = '';
+    // Its own process group, so stopping it reaches the Erlang VM behind the start script.
+    proc = spawn(RABBITMQ_SERVER, [], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    proc.stdout!.on('data', (d) => (log += d));
+    proc.stderr!.on('data', (d) => (log += d));
+    await waitAmqp(url, proc, () => log);
+  };
+  const stop = async (): Promise<void> => {
+    if (proc.exitCode !== null || proc.signalCode !== null) return;
+    const exited = new Promise((r) => proc.once('exit', r));
+    try { process.kill(-proc.pid!, 'SIGTERM'); } catch { /* already gone */ }
+    const t = setTimeout(() => { try { process.kill(-proc.pid!, 'SIGKILL'); } catch { /* gone */ } }, 10_000);
+    await exited;
+    clearTimeout(t);
+  };
   const destroy = async (): Promise<void> => {
-    if (proc.exitCode === null && proc.signalCode === null) {
-      const exited = new Promise((r) => proc.once('exit', r));
-      try { process.kill(-proc.pid!, 'SIGTERM'); } catch { /* already gone */ }
-      const t = setTimeout(() => { try { process.kill(-proc.pid!, 'SIGKILL'); } catch { /* gone */ } }, 10_000);
-      await exited;
-      clearTimeout(t);
-    }
+    await stop();
     // The broker's epmd daemonizes on our private port; `epmd -kill` ends exactly that one.
     spawnSync(findEpmd(), ['-kill'], { env: { ...process.env, ERL_EPMD_PORT: String(epmdPort) }, stdio: 'ignore' });
     fs.rmSync(dir, { recursive: true, force: true });
   };
   try {
-    await waitAmqp(url, proc, () => log);
+    await launch();
   } catch (err) {
     await destroy();
     throw err;
   }
-  return { port, url, pid: proc.pid!, destroy };
+  return {
+    port,
+    url,
+    get pid() {
+      return proc.pid!;
+    },
+    stop,
+    restart: launch,
+    destroy,
+  };
 }
