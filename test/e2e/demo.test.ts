@@ -5,16 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { DemoSummary } from '../../src/demo/run-demo.js';
-import { runJubaToEnd } from '../harness/processes.js';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { alive, runJubaToEnd } from '../harness/processes.js';
 
 async function demo(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | string; summary: DemoSummary; stderr: string }> {
   const r = await runJubaToEnd(['demo', ...args, '--json'], env);

@@ -13,7 +13,7 @@ import { ServiceClient } from '../../src/client/service-client.js';
 import type { Datum } from '../../src/engine/datum.js';
 import { loadEngineDescriptor } from '../../src/idl/descriptor.js';
 import { eventually } from '../harness/cluster.js';
-import { killStarted, runJuba, runJubaToEnd, ROOT, type JubaProcess } from '../harness/processes.js';
+import { killStarted, runJubaToEnd, ROOT, startServing, type JubaProcess } from '../harness/processes.js';
 import { startZooKeeper, type ZooKeeperInstance } from '../harness/zookeeper.js';
 
 const IDL = 'idl/classifier.idl';
@@ -27,9 +27,7 @@ let zk: ZooKeeperInstance;
 interface Member { p: JubaProcess; port: number; client: ServiceClient }
 
 async function start(args: string[], ready: RegExp): Promise<Member> {
-  const p = runJuba(['serve', ...args, '-p', '0', '-b', '127.0.0.1', '-Z', '2', '-I', '5']);
-  await p.waitForLog(ready, 30_000);
-  const port = Number(/"address":"127\.0\.0\.1:(\d+)"/.exec(p.stderr())![1]);
+  const { p, port } = await startServing([...args, '-Z', '2', '-I', '5'], ready);
   return { p, port, client: new ServiceClient(desc, { host: '127.0.0.1', port, name: NAME }) };
 }
 

@@ -14,7 +14,7 @@ import * as P from '../../src/cluster/paths.js';
 import { Zk } from '../../src/cluster/zk.js';
 import { buildDescriptor } from '../../src/idl/descriptor.js';
 import { loadIdl } from '../../src/idl/parser.js';
-import { killStarted, runJuba, runJubaToEnd, type JubaProcess } from '../harness/processes.js';
+import { killStarted, runJubaToEnd, startServing, type JubaProcess } from '../harness/processes.js';
 import { eventually } from '../harness/cluster.js';
 import { startZooKeeper, type ZooKeeperInstance } from '../harness/zookeeper.js';
 
@@ -28,11 +28,8 @@ let zk: ZooKeeperInstance;
 
 interface Member { p: JubaProcess; port: number; ipPort: string; client: ServiceClient }
 
-/** Starts `juba serve …` on -p 0 and reads the chosen port from the start log line. */
 async function start(args: string[], started: RegExp): Promise<Member> {
-  const p = runJuba(['serve', ...args, '-p', '0', '-b', '127.0.0.1']);
-  await p.waitForLog(started);
-  const port = Number(/"address":"127\.0\.0\.1:(\d+)"/.exec(p.stderr())![1]);
+  const { p, port } = await startServing(args, started);
   return { p, port, ipPort: `127.0.0.1_${port}`, client: new ServiceClient(desc, { host: '127.0.0.1', port, name: NAME }) };
 }
 

@@ -13,7 +13,7 @@ import { listVisorChildren } from '../../src/control/visor-control.js';
 import { loadEngineDescriptor } from '../../src/idl/descriptor.js';
 import { silentLogger } from '../../src/logger.js';
 import { SERVER_ARGV_DEFAULTS, Visor } from '../../src/server/visor.js';
-import { freePort, killStarted, runJuba, runJubaToEnd, type JubaProcess } from '../harness/processes.js';
+import { alive, freePort, killStarted, runJuba, runJubaToEnd, type JubaProcess } from '../harness/processes.js';
 import { eventually, writeHandsOnConfig } from '../harness/cluster.js';
 import { startZooKeeper, type ZooKeeperInstance } from '../harness/zookeeper.js';
 
@@ -47,15 +47,6 @@ async function pidOf(ipPort: string, name: string): Promise<number> {
     return Number([...st.values()][0]!.get('pid'));
   } finally {
     c.close();
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }
 

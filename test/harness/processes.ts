@@ -110,3 +110,25 @@ export function killStarted(): void {
   }
   started.clear();
 }
+
+/** Whether a process with this pid exists (signal 0 probes without signalling). */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Starts `juba serve …` on -p 0 (bound to loopback), waits for its start log line and reads the
+ * port it chose from that line.
+ */
+export async function startServing(args: string[], ready: RegExp, timeoutMs = 30_000): Promise<{ p: JubaProcess; port: number }> {
+  const p = runJuba(['serve', ...args, '-p', '0', '-b', '127.0.0.1']);
+  await p.waitForLog(ready, timeoutMs);
+  const m = /"address":"127\.0\.0\.1:(\d+)"/.exec(p.stderr());
+  if (!m) throw new Error(`no listening address in the start log of juba serve ${args.join(' ')}:\n${p.stderr()}`);
+  return { p, port: Number(m[1]) };
+}
