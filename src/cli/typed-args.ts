@@ -7,21 +7,10 @@
  */
 import type { Datum } from '../engine/datum.js';
 import { ArgumentError, JubaError } from '../errors.js';
-import { typeToString, type TypeScope } from '../idl/codec.js';
+import { INTEGER_RANGE, typeToString, type TypeScope } from '../idl/codec.js';
 import type { IdlType, MethodDecl, PrimitiveName } from '../idl/types.js';
 
 type Primitive = Extract<IdlType, { kind: 'primitive' }>;
-
-const INT_RANGE: Partial<Record<PrimitiveName, [bigint, bigint]>> = {
-  byte: [-128n, 127n],
-  short: [-32768n, 32767n],
-  int: [-2147483648n, 2147483647n],
-  long: [-(2n ** 63n), 2n ** 63n - 1n],
-  ubyte: [0n, 255n],
-  ushort: [0n, 65535n],
-  uint: [0n, 4294967295n],
-  ulong: [0n, 2n ** 64n - 1n],
-};
 
 const P_STRING: Primitive = { kind: 'primitive', name: 'string' };
 const P_DATUM: Primitive = { kind: 'primitive', name: 'datum' };
@@ -81,7 +70,7 @@ function intFrom(at: Where, t: Primitive, v: unknown): number | bigint {
   else if (typeof v === 'number' && Number.isInteger(v)) n = BigInt(v);
   else if (typeof v === 'string' && /^[+-]?\d+$/.test(v.trim())) n = BigInt(v.trim());
   else return mustBe(at, t, v, ', an integer');
-  const [lo, hi] = INT_RANGE[t.name]!;
+  const [lo, hi] = INTEGER_RANGE[t.name]!;
   if (n < lo || n > hi) mustBe(at, t, v, `, ${lo}..${hi}`);
   return n >= -(2n ** 53n) && n <= 2n ** 53n ? Number(n) : n;
 }

@@ -17,14 +17,24 @@ import type { IdlType, PrimitiveName, ServiceDescriptor } from './types.js';
 /** Where user types are looked up; a descriptor or just its type tables. */
 export type TypeScope = Pick<ServiceDescriptor, 'messages' | 'enums'>;
 
-const INT_RANGE: Partial<Record<PrimitiveName, [number, number]>> = {
-  byte: [-128, 127],
-  short: [-32768, 32767],
-  int: [-2147483648, 2147483647],
-  ubyte: [0, 255],
-  ushort: [0, 65535],
-  uint: [0, 4294967295],
+/** The value range of every IDL integer type. */
+export const INTEGER_RANGE: Readonly<Partial<Record<PrimitiveName, readonly [bigint, bigint]>>> = {
+  byte: [-128n, 127n],
+  short: [-32768n, 32767n],
+  int: [-2147483648n, 2147483647n],
+  long: [-(2n ** 63n), 2n ** 63n - 1n],
+  ubyte: [0n, 255n],
+  ushort: [0n, 65535n],
+  uint: [0n, 4294967295n],
+  ulong: [0n, 2n ** 64n - 1n],
 };
+
+/** The same for the types that fit a JS number exactly (all but long/ulong), as numbers. */
+export const INT_RANGE: Readonly<Partial<Record<PrimitiveName, readonly [number, number]>>> = Object.fromEntries(
+  Object.entries(INTEGER_RANGE)
+    .filter(([name]) => name !== 'long' && name !== 'ulong')
+    .map(([name, [lo, hi]]) => [name, [Number(lo), Number(hi)]]),
+);
 
 export function typeToString(t: IdlType): string {
   switch (t.kind) {

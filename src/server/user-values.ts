@@ -11,8 +11,8 @@
  * strings become plain objects and raw that is valid UTF-8 becomes a string.
  */
 import { resolveType } from '../idl/descriptor.js';
-import { encodeValue, typeToString, type TypeScope } from '../idl/codec.js';
-import type { IdlType } from '../idl/types.js';
+import { encodeValue, INT_RANGE, INTEGER_RANGE, typeToString, type TypeScope } from '../idl/codec.js';
+import type { IdlType, PrimitiveName } from '../idl/types.js';
 import { MsgMap, type MsgValue } from '../msgpack/reader.js';
 import type { MsgWriter } from '../msgpack/writer.js';
 
@@ -27,19 +27,6 @@ export class ValueMismatch extends Error {
     this.name = 'ValueMismatch';
   }
 }
-
-const INT_RANGE: Record<string, [number, number]> = {
-  byte: [-128, 127],
-  short: [-32768, 32767],
-  int: [-2147483648, 2147483647],
-  ubyte: [0, 255],
-  ushort: [0, 65535],
-  uint: [0, 4294967295],
-};
-const LONG_RANGE: Record<string, [bigint, bigint]> = {
-  long: [-(2n ** 63n), 2n ** 63n - 1n],
-  ulong: [0n, 2n ** 64n - 1n],
-};
 
 export function describeJs(v: unknown): string {
   if (v === null) return 'null';
@@ -107,7 +94,7 @@ export function conformValue(scope: TypeScope, t: IdlType, v: unknown, path: str
   }
 }
 
-function conformPrimitive(name: string, v: unknown, bad: () => never): unknown {
+function conformPrimitive(name: PrimitiveName, v: unknown, bad: () => never): unknown {
   switch (name) {
     case 'string':
       return typeof v === 'string' ? v : bad();
@@ -120,7 +107,7 @@ function conformPrimitive(name: string, v: unknown, bad: () => never): unknown {
       return typeof v === 'number' ? v : bad();
     case 'long':
     case 'ulong': {
-      const [lo, hi] = LONG_RANGE[name]!;
+      const [lo, hi] = INTEGER_RANGE[name]!;
       if (typeof v === 'bigint') return v >= lo && v <= hi ? v : bad();
       return Number.isSafeInteger(v) && (name === 'long' || (v as number) >= 0) ? v : bad();
     }
