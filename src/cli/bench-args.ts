@@ -6,7 +6,7 @@
 import { JubaError } from '../errors.js';
 import type { TypeScope } from '../idl/codec.js';
 import type { MethodDecl } from '../idl/types.js';
-import { argsFromJson, signature } from './typed-args.js';
+import { argsFromJson, signature } from '../idl/json-values.js';
 
 export const ID_PLACEHOLDER = '{id}';
 

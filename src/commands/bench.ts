@@ -3,7 +3,7 @@ import { Flags } from '@oclif/core';
 import { BaseCommand } from '../base-command.js';
 import { DEFAULT_BENCH, ID_PLACEHOLDER, compileArgs, hasPlaceholder, parseArgsTemplate } from '../cli/bench-args.js';
 import { callError, callFlags, clientFor, describeTarget, serviceFor, targetFor } from '../cli/call-session.js';
-import { signature } from '../cli/typed-args.js';
+import { signature } from '../idl/json-values.js';
 import type { ServiceClient } from '../client/service-client.js';
 import { runBench, type BenchResult, type IntervalReport } from '../control/bench-runner.js';
 import type { CallTarget } from '../control/call-target.js';

@@ -2,7 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../base-command.js';
 import { formatResult, toJson } from '../cli/call-output.js';
 import { callError, callFlags, clientFor, describeTarget, serviceFor, targetFor } from '../cli/call-session.js';
-import { argsFromWords, signature } from '../cli/typed-args.js';
+import { argsFromWords, signature } from '../idl/json-values.js';
 import { serviceMethods } from '../client/service-client.js';
 import type { ServiceDescriptor } from '../idl/types.js';
 

@@ -9,7 +9,7 @@
 import { JubaError } from '../errors.js';
 import type { ServiceDescriptor } from '../idl/types.js';
 import { ARGUMENT_ERROR, NO_METHOD_ERROR, RpcError } from '../rpc/errors.js';
-import { argsFromJson, signature } from '../cli/typed-args.js';
+import { argsFromJson, signature } from '../idl/json-values.js';
 
 /** Thrown by a mapper for a message that can never be applied; the reason goes with it. */
 export class PoisonMessage extends Error {}

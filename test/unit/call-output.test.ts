@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { alignedTable, formatResult, toJson } from '../../src/cli/call-output.js';
-import { datumFromJson } from '../../src/cli/typed-args.js';
+import { datumFromJson } from '../../src/idl/json-values.js';
 import { buildDescriptor, loadEngineDescriptor } from '../../src/idl/descriptor.js';
 import { SERVER_BUILTINS } from '../../src/idl/builtins.js';
 import { parseIdl } from '../../src/idl/parser.js';

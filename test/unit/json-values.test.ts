@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decode } from '@msgpack/msgpack';
-import { argsFromJson, argsFromWords, datumFromJson, signature, valueFromArg, valueFromJson } from '../../src/cli/typed-args.js';
+import { argsFromJson, argsFromWords, datumFromJson, signature, valueFromArg, valueFromJson } from '../../src/idl/json-values.js';
 import { ArgumentError, JubaError } from '../../src/errors.js';
 import { encodeValue } from '../../src/idl/codec.js';
 import { buildDescriptor } from '../../src/idl/descriptor.js';

@@ -7,8 +7,8 @@
  */
 import type { Datum } from '../engine/datum.js';
 import { ArgumentError, JubaError } from '../errors.js';
-import { INTEGER_RANGE, typeToString, type TypeScope } from '../idl/codec.js';
-import type { IdlType, MethodDecl, PrimitiveName } from '../idl/types.js';
+import { INTEGER_RANGE, typeToString, type TypeScope } from './codec.js';
+import type { IdlType, MethodDecl, PrimitiveName } from './types.js';
 
 type Primitive = Extract<IdlType, { kind: 'primitive' }>;
 
