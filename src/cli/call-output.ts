@@ -1,7 +1,7 @@
 /**
  * Results of a typed call, rendered two ways: as JSON (Maps → objects, messages → objects keyed
  * by field name, bigint → number when safe else string, raw → base64, datums in the explicit
- * form `typed-args` reads back) and as readable text (lists of records as aligned tables,
+ * form `idl/json-values` reads back) and as readable text (lists of records as aligned tables,
  * maps as `key: value` lines, status maps grouped by server).
  */
 import type { Datum } from '../engine/datum.js';

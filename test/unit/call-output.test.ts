@@ -71,7 +71,7 @@ describe('JSON results', () => {
     expect(toJson(nn, { kind: 'map', key: P('int'), value: P('raw') }, new Map([[1, new Uint8Array([0])]]))).toEqual({ 1: 'AA==' });
   });
 
-  it('writes datums in the explicit form that typed-args reads back', () => {
+  it('writes datums in the explicit form that json-values reads back', () => {
     const d = datumFromJson('d', { string_values: [['s', 't']], num_values: [['x', 1.5]], binary_values: [['b', 'AQ==']] });
     const j = toJson(nn, P('datum'), d);
     expect(j).toEqual({ string_values: [['s', 't']], num_values: [['x', 1.5]], binary_values: [['b', 'AQ==']] });
