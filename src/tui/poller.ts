@@ -1,92 +1,178 @@
 /**
- * Polls the members of one cluster for `juba top`: membership comes from ZooKeeper watches on
- * the cluster's nodes/ and actives/ (re-armed by Zk.watchChildren), and every interval each
- * member's get_status is called concurrently, each call with its own timeout, so one hung
- * server delays nothing. A standalone server (`--server`) is the one-member case.
+ * Polls what `juba top` shows: membership (the cluster's nodes/ and actives/, the engine's
+ * proxies, the visors) comes from ZooKeeper watches, set again on every new session; every
+ * interval each member's get_status, each proxy's get_proxy_status and each visor's `list`
+ * are called concurrently, each call with its own timeout, so one hung peer delays nothing.
+ * A standalone server (`--server`) is the one-member case without ZooKeeper.
  */
-import { ServiceClient } from '../client/service-client.js';
+import { ServiceClient, type StatusMap } from '../client/service-client.js';
+import { listActives, listNodes, listProxies, listSupervisors } from '../cluster/membership.js';
 import * as P from '../cluster/paths.js';
-import type { Zk } from '../cluster/zk.js';
+import type { Unwatch, Zk } from '../cluster/zk.js';
+import { listVisorChildren } from '../control/visor-control.js';
+import { JubaError } from '../errors.js';
 import type { ServiceDescriptor } from '../idl/types.js';
+import { proxySampleFromStatus, type ProxySample, type VisorSample } from './peers.js';
 import { sampleFromStatus, type MemberSample } from './state.js';
+import type { SessionEvent, ZkSession } from './zk-session.js';
 
 export type PollSource =
-  | { kind: 'zk'; zk: Zk; type: string; name: string }
+  | { kind: 'zk'; session: ZkSession; type: string; name: string }
   | { kind: 'server'; host: string; port: number };
+
+export interface PollRound {
+  at: number;
+  samples: MemberSample[];
+  /** Absent for --server (nothing to list them from). */
+  proxies?: ProxySample[];
+  visors?: VisorSample[];
+}
 
 export interface PollerOptions {
   source: PollSource;
   desc: ServiceDescriptor;
   intervalMs: number;
   timeoutMs: number;
-  onSamples: (at: number, samples: MemberSample[]) => void;
-  onZk?: (state: string, server: string) => void;
+  onPoll: (round: PollRound) => void;
+  onZk?: (e: SessionEvent) => void;
+  /** Errors that do not stop the view (a watch that failed; it is set again on reconnect). */
   onError?: (e: unknown) => void;
 }
 
 export const MIN_INTERVAL_MS = 250;
 export const clampInterval = (ms: number): number => Math.max(MIN_INTERVAL_MS, Math.floor(ms));
 
-async function statusOf(desc: ServiceDescriptor, ipPort: string, host: string, port: number, name: string, active: boolean, timeoutMs: number): Promise<MemberSample> {
+const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/** One status call on a fresh client; the status of `ipPort` (or the only one in the map). */
+async function statusMap(desc: ServiceDescriptor, ipPort: string, name: string, timeoutMs: number,
+  call: (c: ServiceClient) => Promise<StatusMap>): Promise<Record<string, string>> {
+  const { host, port } = P.parseIpPort(ipPort);
   const c = new ServiceClient(desc, { host, port, name, timeoutMs });
   try {
-    const st = await c.getStatus();
-    const s = st.get(ipPort) ?? [...st.values()][0] ?? new Map<string, string>();
-    return sampleFromStatus(ipPort, active, Object.fromEntries(s));
-  } catch (e) {
-    return { ipPort, active, reachable: false, error: e instanceof Error ? e.message : String(e) };
+    const st = await call(c);
+    return Object.fromEntries(st.get(ipPort) ?? [...st.values()][0] ?? []);
   } finally {
     c.close();
   }
 }
 
+function memberSample(desc: ServiceDescriptor, ipPort: string, name: string, active: boolean, timeoutMs: number): Promise<MemberSample> {
+  return statusMap(desc, ipPort, name, timeoutMs, (c) => c.getStatus()).then(
+    (s) => sampleFromStatus(ipPort, active, s),
+    (e) => ({ ipPort, active, reachable: false, error: message(e) }),
+  );
+}
+
+function proxySample(desc: ServiceDescriptor, ipPort: string, timeoutMs: number): Promise<ProxySample> {
+  return statusMap(desc, ipPort, '', timeoutMs, (c) => c.getProxyStatus()).then(
+    (s) => proxySampleFromStatus(ipPort, s),
+    (e) => ({ ipPort, reachable: false, error: message(e) }),
+  );
+}
+
+async function visorSample(ipPort: string, cluster: string, timeoutMs: number): Promise<VisorSample> {
+  const r = await listVisorChildren(ipPort, timeoutMs);
+  // A stock jubavisor answers, but has no `list`.
+  if (r.error) return /^unknown method/.test(r.error) ? { ipPort, reachable: true } : { ipPort, reachable: false, error: r.error };
+  const children = r.children ?? [];
+  return { ipPort, reachable: true, children: children.length, clusterChildren: children.filter((c) => c.key.endsWith(`/${cluster}`)).length };
+}
+
 export class Poller {
   private nodes: string[] = [];
   private actives = new Set<string>();
-  private unwatch: Array<() => void> = [];
+  private proxies: string[] = [];
+  private visors: string[] = [];
+  private watches: Unwatch[] = [];
+  private unsubscribe: Array<() => void> = [];
+  /** A watch failed: set them all again when the session is back. */
+  private broken = false;
   private timer?: NodeJS.Timeout;
   private stopped = false;
-  private inFlight?: Promise<MemberSample[]>;
+  private inFlight?: Promise<PollRound>;
 
   constructor(private readonly o: PollerOptions) {}
 
-  /** Reads membership once (so the first poll sees every member), then watches it. */
+  /** Reads membership once (so the first poll sees everyone), then watches it; rejects when it cannot. */
   async init(): Promise<void> {
     const s = this.o.source;
     if (s.kind !== 'zk') return;
-    this.nodes = await s.zk.getChildren(P.nodes(s.type, s.name));
-    this.actives = new Set(await s.zk.getChildren(P.actives(s.type, s.name)));
-    const err = (e: unknown): void => this.o.onError?.(e);
-    this.unwatch.push(
-      s.zk.watchChildren(P.nodes(s.type, s.name), (c) => (this.nodes = c), err),
-      s.zk.watchChildren(P.actives(s.type, s.name), (c) => (this.actives = new Set(c)), err),
+    try {
+      await this.watch(s.session.current);
+    } catch (e) {
+      throw new JubaError(`cannot read the members of ${s.type}/${s.name} from ZooKeeper: ${message(e)}`, {
+        code: 'failed',
+        hint: `check that this client may read ${P.actor(s.type, s.name)} (ZooKeeper ACLs) and that the ensemble is healthy`,
+      });
+    }
+    this.unsubscribe.push(
+      s.session.onSession((zk) => void this.rewatch(zk)),
+      s.session.onState((e) => {
+        this.o.onZk?.(e);
+        if (e.state === 'connected' && this.broken) void this.rewatch(s.session.current);
+      }),
     );
-    const zkState = (): void => this.o.onZk?.(s.zk.connectedServer ? 'connected' : 'disconnected', s.zk.connectedServer);
-    for (const ev of ['connected', 'disconnected', 'expired']) s.zk.on(ev, () => (ev === 'expired' ? this.o.onZk?.('expired', '') : zkState()));
-    zkState();
   }
 
-  /** One round of get_status; concurrent polls share the round in flight. */
-  poll(): Promise<MemberSample[]> {
+  private async watch(zk: Zk): Promise<void> {
+    const s = this.o.source;
+    if (s.kind !== 'zk') return;
+    const [nodes, actives, proxies, visors] = await Promise.all([
+      listNodes(zk, s.type, s.name), listActives(zk, s.type, s.name), listProxies(zk, s.type), listSupervisors(zk),
+    ]);
+    if (this.stopped) return;
+    this.nodes = nodes;
+    this.actives = new Set(actives);
+    this.proxies = proxies;
+    this.visors = visors;
+    this.broken = false;
+    for (const u of this.watches) u();
+    const err = (e: unknown): void => {
+      this.broken = true;
+      this.o.onError?.(e);
+    };
+    this.watches = [
+      zk.watchChildren(P.nodes(s.type, s.name), (c) => (this.nodes = c), err),
+      zk.watchChildren(P.actives(s.type, s.name), (c) => (this.actives = new Set(c)), err),
+      zk.watchChildren(P.proxiesOf(s.type), (c) => (this.proxies = c), err),
+      zk.watchChildren(P.SUPERVISORS, (c) => (this.visors = c), err),
+    ];
+  }
+
+  /** Watches through a new session; until it works the last known lists stay in use. */
+  private async rewatch(zk: Zk): Promise<void> {
+    try {
+      await this.watch(zk);
+    } catch (e) {
+      this.broken = true;
+      this.o.onError?.(e);
+    }
+  }
+
+  /** One round of polls; concurrent calls share the round in flight. */
+  poll(): Promise<PollRound> {
     this.inFlight ??= this.round().finally(() => (this.inFlight = undefined));
     return this.inFlight;
   }
 
-  private async round(): Promise<MemberSample[]> {
+  private async round(): Promise<PollRound> {
     const s = this.o.source;
     const { desc, timeoutMs } = this.o;
-    let samples: MemberSample[];
+    let r: Omit<PollRound, 'at'>;
     if (s.kind === 'server') {
-      const ipPort = P.ipPort(s.host, s.port);
-      samples = [await statusOf(desc, ipPort, s.host, s.port, '', true, timeoutMs)];
+      r = { samples: [await memberSample(desc, P.ipPort(s.host, s.port), '', true, timeoutMs)] };
     } else {
-      samples = await Promise.all(this.nodes.map((ip) => {
-        const { host, port } = P.parseIpPort(ip);
-        return statusOf(desc, ip, host, port, s.name, this.actives.has(ip), timeoutMs);
-      }));
+      const [samples, proxies, visors] = await Promise.all([
+        Promise.all(this.nodes.map((ip) => memberSample(desc, ip, s.name, this.actives.has(ip), timeoutMs))),
+        Promise.all(this.proxies.map((ip) => proxySample(desc, ip, timeoutMs))),
+        Promise.all(this.visors.map((ip) => visorSample(ip, s.name, timeoutMs))),
+      ]);
+      r = { samples, proxies, visors };
     }
-    if (!this.stopped) this.o.onSamples(Date.now(), samples);
-    return samples;
+    const round = { at: Date.now(), ...r };
+    if (!this.stopped) this.o.onPoll(round);
+    return round;
   }
 
   /** Polls now and then every interval until stop(). */
@@ -105,7 +191,8 @@ export class Poller {
   stop(): void {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
-    for (const u of this.unwatch) u();
-    this.unwatch = [];
+    for (const u of [...this.watches, ...this.unsubscribe]) u();
+    this.watches = [];
+    this.unsubscribe = [];
   }
 }

@@ -1,10 +1,15 @@
 /**
  * The state of `juba top` as a pure reducer: polled get_status samples become rates (by
  * differencing cumulative counters between polls), MIX events (when a member's `mix.rounds`
- * or `mix.last_time` moves), rolling chart history, and the view's sort/filter/selection.
+ * or `mix.last_time` moves), rolling chart history (the cluster's and each member's), the
+ * proxies and visors, the ZooKeeper session's state, and the view's sort/filter/selection/scroll.
  * No I/O here, so every rule is unit-testable.
  */
 import { memberStats, type MemberStats } from '../control/member-stats.js';
+import { pushPoint, rate } from './counters.js';
+import { applyProxies, applyVisors, keepGone, type ProxySample, type ProxyView, type VisorSample } from './peers.js';
+
+export { HISTORY } from './counters.js';
 
 /** One member's get_status, reduced to the numbers top shows. */
 export interface MemberSample extends MemberStats {
@@ -37,15 +42,45 @@ export type SortKey = 'ipPort' | 'rows' | 'updateRate' | 'analyzeRate' | 'meanLa
 export const SORT_KEYS: SortKey[] = ['ipPort', 'rows', 'updateRate', 'analyzeRate', 'meanLatencyMs', 'rssKb', 'uptimeSec', 'mixRounds'];
 export type Pane = 'members' | 'events';
 
+export interface Series {
+  update: number[];
+  analyze: number[];
+}
+
+/**
+ * connected; disconnected (the client library retries within the same session); expired (the
+ * session is gone); reconnecting (opening a new session, with backoff). 'n/a' for --server.
+ */
+export type ZkState = 'n/a' | 'connected' | 'disconnected' | 'expired' | 'reconnecting';
+
+export interface ZkStatus {
+  state: ZkState;
+  server: string;
+  /** Sessions opened so far (more than one after an expiry). */
+  sessions: number;
+  /** Attempt number while reconnecting. */
+  attempt?: number;
+  /** Why the last attempt (or a watch) failed. */
+  error?: string;
+  /** Epoch ms of the last change of state: the members shown are ZooKeeper's as of then when not connected. */
+  since?: number;
+}
+
 export interface TopState {
   source: string;
   cluster: string;
   intervalMs: number;
-  zk: { state: string; server: string };
+  zk: ZkStatus;
   members: Record<string, MemberView>;
   order: string[];
+  /** undefined: not watched (--server). */
+  proxies?: Record<string, ProxyView>;
+  visors?: Record<string, VisorSample>;
   events: MixEvent[];
-  history: { update: number[]; analyze: number[] };
+  /** Index of the first MIX event shown (0 = newest). */
+  eventsScroll: number;
+  history: Series;
+  memberHistory: Record<string, Series>;
   polls: number;
   lastPollAt?: number;
   sort: { key: SortKey; desc: boolean };
@@ -55,16 +90,22 @@ export interface TopState {
   paused: boolean;
   pane: Pane;
   help: boolean;
+  /** The last error that did not stop the view (e.g. a ZooKeeper watch that failed). */
+  notice?: { at: number; text: string };
 }
 
-export const HISTORY = 60;
-export const MAX_EVENTS = 50;
+export const MAX_EVENTS = 200;
 
 export type Action =
-  | { type: 'poll'; at: number; samples: MemberSample[] }
-  | { type: 'zk'; state: string; server: string }
+  | { type: 'poll'; at: number; samples: MemberSample[]; proxies?: ProxySample[]; visors?: VisorSample[] }
+  | { type: 'zk'; at: number; state: ZkState; server: string; sessions: number; attempt?: number; error?: string }
+  | { type: 'scroll'; delta: number }
+  | { type: 'notice'; at: number; text: string }
+  /** No key: the next column; reverse: flip the order of the current (or given) column. */
   | { type: 'sort'; key?: SortKey; reverse?: boolean }
-  | { type: 'filter'; text: string; editing: boolean }
+  /** Relative edits, so keys typed faster than the screen redraws all count. */
+  | { type: 'filter'; op: 'start' | 'commit' | 'clear' | 'backspace' }
+  | { type: 'filter'; op: 'type'; text: string }
   | { type: 'select'; delta: number }
   | { type: 'pause' }
   | { type: 'pane' }
@@ -73,11 +114,13 @@ export type Action =
 export function initialState(opts: { source: string; cluster: string; intervalMs: number }): TopState {
   return {
     ...opts,
-    zk: { state: 'n/a', server: '' },
+    zk: { state: 'n/a', server: '', sessions: 0 },
     members: {},
     order: [],
     events: [],
+    eventsScroll: 0,
     history: { update: [], analyze: [] },
+    memberHistory: {},
     polls: 0,
     sort: { key: 'ipPort', desc: false },
     filter: '',
@@ -92,12 +135,6 @@ export function initialState(opts: { source: string; cluster: string; intervalMs
 /** A get_status map (one server's keys) → a sample. */
 export function sampleFromStatus(ipPort: string, active: boolean, s: Record<string, string>): MemberSample {
   return { ipPort, active, reachable: true, ...memberStats(s) };
-}
-
-/** (cur − prev) / dt, or undefined when either is missing or the counter went back (restart). */
-function rate(cur: number | undefined, prev: number | undefined, dtSec: number): number | undefined {
-  if (cur === undefined || prev === undefined || dtSec <= 0 || cur < prev) return undefined;
-  return (cur - prev) / dtSec;
 }
 
 function latency(s: MemberSample, p: MemberSample): number | undefined {
@@ -120,7 +157,8 @@ function mixEvent(s: MemberSample, p: MemberView, at: number): MixEvent | undefi
   };
 }
 
-function applyPoll(st: TopState, at: number, samples: MemberSample[]): TopState {
+function applyPoll(st: TopState, a: Extract<Action, { type: 'poll' }>): TopState {
+  const { at, samples } = a;
   const members: Record<string, MemberView> = {};
   const events: MixEvent[] = [];
   const dt = st.lastPollAt === undefined ? 0 : (at - st.lastPollAt) / 1000;
@@ -144,20 +182,40 @@ function applyPoll(st: TopState, at: number, samples: MemberSample[]): TopState 
     }
     members[s.ipPort] = v;
   }
-  // Members that left ZooKeeper (their ephemeral node died with them) stay, marked unreachable.
-  for (const [ip, p] of Object.entries(st.members)) {
-    if (!members[ip]) {
-      members[ip] = { ...p, reachable: false, active: false, error: p.error ?? 'gone from ZooKeeper', updateRate: undefined, analyzeRate: undefined, meanLatencyMs: undefined };
-    }
-  }
-  const next = { ...st, members, order: Object.keys(members).sort(), polls: st.polls + 1, lastPollAt: at };
-  next.events = [...events.sort((a, b) => a.at - b.at), ...st.events].slice(0, MAX_EVENTS);
+  // Members that left ZooKeeper (their ephemeral node died with them) stay, marked gone.
+  keepGone(st.members, members, (p) => ({ ...p, active: false, updateRate: undefined, analyzeRate: undefined, meanLatencyMs: undefined }));
+  const next: TopState = { ...st, members, order: Object.keys(members).sort(), polls: st.polls + 1, lastPollAt: at };
+  if (a.proxies) next.proxies = applyProxies(st.proxies ?? {}, at, a.proxies);
+  if (a.visors) next.visors = applyVisors(st.visors ?? {}, a.visors);
+  next.events = [...events.sort((x, y) => y.at - x.at), ...st.events].slice(0, MAX_EVENTS);
+  // Scrolled back: keep the same events in view as new ones arrive on top.
+  if (st.eventsScroll > 0) next.eventsScroll = Math.min(st.eventsScroll + events.length, Math.max(0, next.events.length - 1));
   if (dt > 0) {
     const t = totals(next);
-    const push = (h: number[], x: number | undefined): number[] => [...h, x ?? Number.NaN].slice(-HISTORY);
-    next.history = { update: push(st.history.update, t.updateRate), analyze: push(st.history.analyze, t.analyzeRate) };
+    next.history = { update: pushPoint(st.history.update, t.updateRate), analyze: pushPoint(st.history.analyze, t.analyzeRate) };
+    const mh: Record<string, Series> = {};
+    for (const [ip, m] of Object.entries(members)) {
+      const h = st.memberHistory[ip] ?? { update: [], analyze: [] };
+      mh[ip] = { update: pushPoint(h.update, m.updateRate), analyze: pushPoint(h.analyze, m.analyzeRate) };
+    }
+    next.memberHistory = mh;
   }
   return clampSelection(next);
+}
+
+function applyZk(st: TopState, a: Extract<Action, { type: 'zk' }>): TopState {
+  const prev = st.zk;
+  return {
+    ...st,
+    zk: {
+      state: a.state,
+      server: a.server,
+      sessions: a.sessions,
+      attempt: a.attempt,
+      error: a.error,
+      since: a.state === prev.state ? prev.since : a.at,
+    },
+  };
 }
 
 function clampSelection(st: TopState): TopState {
@@ -166,22 +224,43 @@ function clampSelection(st: TopState): TopState {
   return selected === st.selected ? st : { ...st, selected };
 }
 
+function filterEdit(st: TopState, a: Extract<Action, { type: 'filter' }>): TopState {
+  switch (a.op) {
+    case 'start':
+      return { ...st, editingFilter: true };
+    case 'commit':
+      return { ...st, editingFilter: false };
+    case 'clear':
+      return { ...st, filter: '', editingFilter: false };
+    case 'backspace':
+      return { ...st, filter: st.filter.slice(0, -1) };
+    case 'type':
+      return { ...st, filter: st.filter + a.text };
+  }
+}
+
 export function reducer(st: TopState, a: Action): TopState {
   switch (a.type) {
     case 'poll':
-      return st.paused ? st : applyPoll(st, a.at, a.samples);
+      return st.paused ? st : applyPoll(st, a);
     case 'zk':
-      return { ...st, zk: { state: a.state, server: a.server } };
+      return applyZk(st, a);
+    case 'scroll': {
+      const eventsScroll = Math.max(0, Math.min(st.eventsScroll + a.delta, st.events.length - 1));
+      return eventsScroll === st.eventsScroll ? st : { ...st, eventsScroll };
+    }
     case 'sort': {
-      const key = a.key ?? SORT_KEYS[(SORT_KEYS.indexOf(st.sort.key) + 1) % SORT_KEYS.length]!;
+      const key = a.key ?? (a.reverse ? st.sort.key : SORT_KEYS[(SORT_KEYS.indexOf(st.sort.key) + 1) % SORT_KEYS.length]!);
       // Numbers read best largest-first; names alphabetically.
       const desc = a.reverse ? !st.sort.desc : a.key === undefined ? key !== 'ipPort' : st.sort.desc;
       return { ...st, sort: { key, desc } };
     }
     case 'filter':
-      return clampSelection({ ...st, filter: a.text, editingFilter: a.editing });
+      return clampSelection(filterEdit(st, a));
     case 'select':
       return clampSelection({ ...st, selected: Math.max(0, st.selected + a.delta) });
+    case 'notice':
+      return { ...st, notice: { at: a.at, text: a.text } };
     case 'pause':
       return { ...st, paused: !st.paused };
     case 'pane':
@@ -230,15 +309,29 @@ export function totals(st: TopState): Totals {
   };
 }
 
+/** The member the cursor is on, if any. */
+export function selectedMember(st: TopState): MemberView | undefined {
+  return visibleMembers(st)[st.selected];
+}
+
+const byIpPort = <T extends { ipPort: string }>(r: Record<string, T> | undefined): T[] | undefined =>
+  r && Object.values(r).sort((a, b) => a.ipPort.localeCompare(b.ipPort));
+
+export const proxyList = (st: TopState): ProxyView[] | undefined => byIpPort(st.proxies);
+export const visorList = (st: TopState): VisorSample[] | undefined => byIpPort(st.visors);
+
 /** What --json prints. */
 export function snapshot(st: TopState, now = Date.now()): {
-  source: string; cluster: string; intervalMs: number; polls: number; zk: TopState['zk'];
-  totals: Totals; members: Array<MemberView & { secondsSinceMix?: number }>; events: MixEvent[];
+  source: string; cluster: string; intervalMs: number; polls: number; zk: ZkStatus;
+  totals: Totals; members: Array<MemberView & { secondsSinceMix?: number }>;
+  proxies?: ProxyView[]; visors?: VisorSample[]; events: MixEvent[];
 } {
   return {
     source: st.source, cluster: st.cluster, intervalMs: st.intervalMs, polls: st.polls, zk: st.zk,
     totals: totals(st),
     members: visibleMembers(st).map((m) => ({ ...m, secondsSinceMix: sinceMix(m, now) })),
+    proxies: proxyList(st),
+    visors: visorList(st),
     events: st.events,
   };
 }
