@@ -12,34 +12,21 @@ import type { LinearMixable } from '../../engine/engine.js';
 import { decodeOne, expectArray, expectBytes, expectNumber } from '../../msgpack/reader.js';
 import { MsgWriter } from '../../msgpack/writer.js';
 import {
-  MixLoop, MixStats, delay, MixTrigger, NO_LINEAR_MIX, checkIntParam, encodeBool, encodeInt, encodeRaw, errorText,
-  hookUpdates, peerClient, rawParam, rpcMethod, underRead, underWrite, writeDummyInt, writeRawParam,
+  MixerBase, delay, NO_LINEAR_MIX, checkIntParam, encodeBool, encodeInt, encodeRaw, errorText,
+  peerClient, rawParam, rpcMethod, underRead, underWrite, writeDummyInt, writeRawParam,
 } from './mix-common.js';
 import type { Mixer, MixerContext } from './mixer.js';
 
 /** How long do_mix waits between attempts at the master lock. */
 const SPIN_MS = 50;
 
-export class LinearMixer implements Mixer {
+export class LinearMixer extends MixerBase implements Mixer {
   readonly name = 'linear_mixer' as const;
-  readonly stats = new MixStats();
-  private readonly trigger: MixTrigger;
-  private readonly loop: MixLoop;
   /** Starts true: a new server's model is not known to be current until a put_diff says so. */
   private obsolete = true;
-  /** Whether we believe `actives/<ip_port>` exists (re-created after a session change). */
-  private registered = false;
 
-  constructor(private readonly ctx: MixerContext) {
-    this.trigger = new MixTrigger(ctx.intervalSec, ctx.intervalCount, true);
-    this.loop = new MixLoop(
-      () => this.iteration(),
-      (e) => ctx.logger.warn({ err: errorText(e) }, 'mixer iteration failed'),
-    );
-    hookUpdates(ctx, () => {
-      this.trigger.counter++;
-      if (this.trigger.due()) this.loop.notify();
-    });
+  constructor(ctx: MixerContext) {
+    super(ctx, { requireUpdates: true, firstRoundAtOnce: false });
     this.registerRpcs();
   }
 
@@ -49,10 +36,6 @@ export class LinearMixer implements Mixer {
 
   private get lm(): LinearMixable<unknown> {
     return this.ctx.server.engine.linearMixable?.() ?? NO_LINEAR_MIX;
-  }
-
-  private get self(): string {
-    return this.ctx.server.ipPort;
   }
 
   private registerRpcs(): void {
@@ -81,22 +64,9 @@ export class LinearMixer implements Mixer {
     s.addMethod('do_mix', rpcMethod(() => this.doMix(), encodeBool));
   }
 
-  start(): void {
-    this.loop.start(false);
-  }
-
-  stop(): Promise<void> {
-    return this.loop.stop();
-  }
-
-  async sessionRenewed(): Promise<void> {
-    if (this.registered) await registerActive(this.ctx.zk(), this.ctx.type, this.ctx.name, this.self);
-  }
-
   status(): Record<string, string> {
     return {
-      'linear_mixer.count': String(this.trigger.counter),
-      'linear_mixer.ticktime': String(this.trigger.ticktimeSec),
+      ...this.triggerStatus('linear_mixer'),
       'linear_mixer.is_obsolete': this.obsolete ? '1' : '0',
       'linear_mixer.is_running': this.loop.isRunning ? '1' : '0',
       ...this.stats.status(),
@@ -104,7 +74,7 @@ export class LinearMixer implements Mixer {
   }
 
   /** One pass of the loop: catch up when obsolete, else mix when a trigger fired. */
-  private async iteration(): Promise<void> {
+  protected async iteration(): Promise<void> {
     if (this.obsolete) {
       await this.asMaster(() => this.catchUp());
     } else if (this.trigger.due()) {

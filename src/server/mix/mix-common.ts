@@ -1,9 +1,11 @@
 /**
  * What linear_mixer and the push mixers share (framework spec §6): the update counter and tick
- * time behind the triggers, the 0.5 s wake-up loop, juba's `mix.*` status figures, peer clients
- * with the interconnect timeout, and the parameter checks of the internal RPCs.
+ * time behind the triggers, the 0.5 s wake-up loop, juba's `mix.*` status figures, the
+ * lifecycle around them (MixerBase), peer clients with the interconnect timeout, and the
+ * parameter checks of the internal RPCs.
  */
 import type { LinearMixable, PushMixable } from '../../engine/engine.js';
+import { registerActive } from '../../cluster/membership.js';
 import { parseIpPort } from '../../cluster/paths.js';
 import { ArgumentError } from '../../errors.js';
 import type { MsgValue } from '../../msgpack/reader.js';
@@ -209,7 +211,7 @@ export function underWrite<T>(server: EngineServer, fn: () => T): T | Promise<T>
 }
 
 /** Counts updates for the mixer, keeping any hook that was there before. */
-export function hookUpdates(ctx: MixerContext, onUpdate: () => void): void {
+function hookUpdates(ctx: MixerContext, onUpdate: () => void): void {
   const previous = ctx.server.onUpdate;
   ctx.server.onUpdate = previous
     ? () => {
@@ -217,6 +219,66 @@ export function hookUpdates(ctx: MixerContext, onUpdate: () => void): void {
         onUpdate();
       }
     : onUpdate;
+}
+
+/**
+ * The lifecycle every mixer shares: an update counter that wakes the loop when a trigger is
+ * due, the loop itself (start, stop), `mix.*` figures, and re-creating `actives/<ip_port>`
+ * in a new ZooKeeper session. Subclasses give one loop pass (`iteration`) and their RPCs.
+ */
+export abstract class MixerBase {
+  readonly stats = new MixStats();
+  protected readonly trigger: MixTrigger;
+  protected readonly loop: MixLoop;
+  /** Whether we believe `actives/<ip_port>` exists (re-created after a session change). */
+  protected registered = false;
+
+  constructor(
+    protected readonly ctx: MixerContext,
+    private readonly opts: {
+      /** linear_mixer never mixes without local updates; the push mixers do. */
+      requireUpdates: boolean;
+      /** Jubatus's push mixers mix once as soon as they start; linear_mixer waits. */
+      firstRoundAtOnce: boolean;
+    },
+  ) {
+    this.trigger = new MixTrigger(ctx.intervalSec, ctx.intervalCount, opts.requireUpdates);
+    this.loop = new MixLoop(
+      () => this.iteration(),
+      (e) => ctx.logger.warn({ err: errorText(e) }, 'mixer iteration failed'),
+    );
+    hookUpdates(ctx, () => {
+      this.trigger.counter++;
+      if (this.trigger.due()) this.loop.notify();
+    });
+  }
+
+  /** One pass of the loop: run a round when one is due. */
+  protected abstract iteration(): Promise<void>;
+
+  protected get self(): string {
+    return this.ctx.server.ipPort;
+  }
+
+  start(): void {
+    this.loop.start(this.opts.firstRoundAtOnce);
+  }
+
+  stop(): Promise<void> {
+    return this.loop.stop();
+  }
+
+  async sessionRenewed(): Promise<void> {
+    if (this.registered) await registerActive(this.ctx.zk(), this.ctx.type, this.ctx.name, this.self);
+  }
+
+  /** `<prefix>.count` and `<prefix>.ticktime`, as Jubatus reports its triggers. */
+  protected triggerStatus(prefix: string): Record<string, string> {
+    return {
+      [`${prefix}.count`]: String(this.trigger.counter),
+      [`${prefix}.ticktime`]: String(this.trigger.ticktimeSec),
+    };
+  }
 }
 
 /** A driver with no linear mixables: empty payloads, nothing to apply (engines without MIX). */

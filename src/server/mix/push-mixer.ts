@@ -9,8 +9,8 @@ import type { PushMixable } from '../../engine/engine.js';
 import { MsgWriter } from '../../msgpack/writer.js';
 import type { RpcClient } from '../../rpc/client.js';
 import {
-  MixLoop, MixStats, MixTrigger, NO_PUSH_MIX, checkIntParam, encodeBool, encodeInt, encodeRaw, errorText,
-  hookUpdates, peerClient, rawParam, rpcMethod, underRead, underWrite, writeDummyInt, writeRawParam,
+  MixerBase, NO_PUSH_MIX, checkIntParam, encodeBool, encodeInt, encodeRaw, errorText,
+  peerClient, rawParam, rpcMethod, underRead, underWrite, writeDummyInt, writeRawParam,
 } from './mix-common.js';
 import type { Mixer, MixerContext } from './mixer.js';
 
@@ -41,36 +41,20 @@ const asRaw = (v: unknown, what: string): Uint8Array => {
   return v;
 };
 
-export class PushMixer implements Mixer {
-  readonly stats = new MixStats();
-  private readonly trigger: MixTrigger;
-  private readonly loop: MixLoop;
-  private registered = false;
+export class PushMixer extends MixerBase implements Mixer {
   /** Rounds of one server never overlap (loop and do_mix take turns). */
   private chain: Promise<unknown> = Promise.resolve();
 
   constructor(
     readonly name: PushMixerName,
-    private readonly ctx: MixerContext,
+    ctx: MixerContext,
   ) {
-    this.trigger = new MixTrigger(ctx.intervalSec, ctx.intervalCount, false);
-    this.loop = new MixLoop(
-      () => this.iteration(),
-      (e) => ctx.logger.warn({ err: errorText(e) }, 'mixer iteration failed'),
-    );
-    hookUpdates(ctx, () => {
-      this.trigger.counter++;
-      if (this.trigger.due()) this.loop.notify();
-    });
+    super(ctx, { requireUpdates: false, firstRoundAtOnce: true });
     this.registerRpcs();
   }
 
   private get pm(): PushMixable {
     return this.ctx.server.engine.pushMixable?.() ?? NO_PUSH_MIX;
-  }
-
-  private get self(): string {
-    return this.ctx.server.ipPort;
   }
 
   private registerRpcs(): void {
@@ -109,30 +93,16 @@ export class PushMixer implements Mixer {
     this.trigger.reset();
   }
 
-  /** Jubatus's push mixers mix once as soon as they start. */
-  start(): void {
-    this.loop.start(true);
-  }
-
-  stop(): Promise<void> {
-    return this.loop.stop();
-  }
-
-  async sessionRenewed(): Promise<void> {
-    if (this.registered) await registerActive(this.ctx.zk(), this.ctx.type, this.ctx.name, this.self);
-  }
-
   status(): Record<string, string> {
     return {
-      'push_mixer.count': String(this.trigger.counter),
-      'push_mixer.ticktime': String(this.trigger.ticktimeSec),
+      ...this.triggerStatus('push_mixer'),
       ...this.stats.status(),
     };
   }
 
   private firstDone = false;
 
-  private async iteration(): Promise<void> {
+  protected async iteration(): Promise<void> {
     if (this.firstDone && !this.trigger.due()) return;
     this.firstDone = true;
     this.trigger.reset();
