@@ -7,25 +7,14 @@
  * (plain `npx tsx bench/engine-nn.ts` works too, but then bytes/row is not measured: it needs
  * global.gc to take stable heap readings.)
  */
-import type { Datum } from '../src/engine/datum.js';
 import { NearestNeighborModel } from '../src/engine/nearest_neighbor/model.js';
 import { ProjectionCache, defaultCacheKeys } from '../src/engine/nearest_neighbor/projection-cache.js';
 import { LshSigner } from '../src/engine/nearest_neighbor/signature.js';
 import { nearestNeighborFactory, type NearestNeighborEngine } from '../src/engine/nearest_neighbor/service.js';
+import { datum, rand } from './random-data.js';
 
 const SIZES = [10_000, 100_000, 1_000_000];
 const gc = (globalThis as { gc?: () => void }).gc;
-
-// A small deterministic PRNG keeps runs comparable.
-let seed = 12345;
-function rand(): number {
-  seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
-  return seed / 4294967296;
-}
-
-function datum(): Datum {
-  return { stringValues: [], numValues: [['x', rand()], ['y', rand()], ['z', rand()]], binaryValues: [] };
-}
 
 // `external` rather than `arrayBuffers`: it also counts WebAssembly memory, where the row table
 // keeps its signatures when wasm is available.

@@ -11,7 +11,6 @@
 import os from 'node:os';
 import { Zk } from '../src/cluster/zk.js';
 import { prepareJubatus, registerNode, listActives } from '../src/cluster/membership.js';
-import type { Datum } from '../src/engine/datum.js';
 import { nearestNeighborFactory, type NearestNeighborEngine } from '../src/engine/nearest_neighbor/service.js';
 import { loadEngineDescriptor } from '../src/idl/descriptor.js';
 import { silentLogger } from '../src/logger.js';
@@ -20,21 +19,12 @@ import { LinearMixer } from '../src/server/mix/linear-mixer.js';
 import { SERVER_DEFAULTS } from '../src/server/options.js';
 import { freePort } from '../test/harness/processes.js';
 import { startZooKeeper } from '../test/harness/zookeeper.js';
+import { datum } from './random-data.js';
 
 const TYPE = 'nearest_neighbor';
 const CONFIG = { method: 'euclid_lsh', parameter: { hash_num: 64 }, converter: { num_rules: [{ key: '*', type: 'num' }] } };
 const CASES: Array<[servers: number, rows: number]> = [[2, 10_000], [3, 10_000], [2, 100_000], [3, 100_000]];
 const TARGET_MS = 1000;
-
-let seed = 12345;
-function rand(): number {
-  seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
-  return seed / 4294967296;
-}
-
-function datum(): Datum {
-  return { stringValues: [], numValues: [['x', rand()], ['y', rand()], ['z', rand()]], binaryValues: [] };
-}
 
 interface Member {
   server: EngineServer;

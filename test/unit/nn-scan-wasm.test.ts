@@ -2,18 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { SCAN_BLOCK, WasmSigStore, wasmScanAvailable } from '../../src/engine/nearest_neighbor/scan-wasm.js';
 import { cosTable, rankEuclid, rankHamming } from '../../src/engine/nearest_neighbor/search.js';
 import { RowTable } from '../../src/engine/nearest_neighbor/table.js';
+import { popcount, rng } from '../harness/random.js';
 
-// A deterministic LCG so failures reproduce.
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-}
-
-function popcount(x: number): number {
-  let n = 0;
-  for (; x; x &= x - 1) n++;
-  return n;
-}
 
 function randomWord(r: () => number, bits: number): number {
   const word = (r() * 2 ** 32) >>> 0;

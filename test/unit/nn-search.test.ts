@@ -1,18 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { cosTable, euclidDistance, rankEuclid, rankHamming } from '../../src/engine/nearest_neighbor/search.js';
 import { RowTable } from '../../src/engine/nearest_neighbor/table.js';
+import { popcount, rng } from '../harness/random.js';
 
-// A deterministic LCG so failures reproduce.
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-}
-
-function popcount(x: number): number {
-  let n = 0;
-  for (; x; x &= x - 1) n++;
-  return n;
-}
 
 /** A table whose rows come from a small pool of signatures and norms, so ties are frequent. */
 function randomTable(H: number, n: number, seed: number, wasm = true): RowTable {
