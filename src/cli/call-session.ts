@@ -10,7 +10,7 @@ import { JubaError } from '../errors.js';
 import { buildDescriptor, loadEngineDescriptor } from '../idl/descriptor.js';
 import { loadIdl } from '../idl/parser.js';
 import type { ServiceDescriptor } from '../idl/types.js';
-import { ARGUMENT_ERROR, CONNECT_FAILED, CONNECTION_CLOSED, NO_METHOD_ERROR, RpcError, TIMED_OUT } from '../rpc/errors.js';
+import { ARGUMENT_ERROR, isTransportError, NO_METHOD_ERROR, RpcError, TIMED_OUT } from '../rpc/errors.js';
 import { checkSegment, storedType } from './cluster-flags.js';
 
 export const callFlags = {
@@ -64,13 +64,11 @@ export function clientFor(descriptor: ServiceDescriptor, target: CallTarget, f: 
   return new ServiceClient(descriptor, { host: target.host, port: target.port, name: f.name, timeoutMs: f.timeout * 1000 });
 }
 
-const LOCAL_FAILURES: unknown[] = [CONNECT_FAILED, CONNECTION_CLOSED, TIMED_OUT];
-
 /** A failed call as a JubaError: unreachable for transport failures, else what the server said. */
 export function callError(e: unknown, method: string, target: CallTarget): unknown {
   if (!(e instanceof RpcError)) return e;
   const where = `${target.host}:${target.port}`;
-  if (LOCAL_FAILURES.includes(e.error)) {
+  if (isTransportError(e)) {
     return new JubaError(`${method}: ${e.message}`, {
       code: 'unreachable',
       hint: e.error === TIMED_OUT

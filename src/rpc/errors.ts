@@ -39,3 +39,8 @@ export const CONNECTION_CLOSED = 'connection closed';
 export function isLocalError(e: unknown, kind: string): boolean {
   return e instanceof RpcError && e.error === kind;
 }
+
+/** A failure of the connection or the wait (connect failed, closed, timed out), not an answer. */
+export function isTransportError(e: unknown): boolean {
+  return e instanceof RpcError && (e.error === CONNECT_FAILED || e.error === CONNECTION_CLOSED || e.error === TIMED_OUT);
+}

@@ -9,7 +9,7 @@ import { JubaError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { bytesToString, type MsgValue } from '../msgpack/reader.js';
 import { RpcClient } from '../rpc/client.js';
-import { ARGUMENT_ERROR, CONNECT_FAILED, CONNECTION_CLOSED, NO_METHOD_ERROR, RpcError, TIMED_OUT } from '../rpc/errors.js';
+import { ARGUMENT_ERROR, CONNECT_FAILED, CONNECTION_CLOSED, isTransportError, NO_METHOD_ERROR, RpcError, TIMED_OUT } from '../rpc/errors.js';
 
 export interface ServerPoolOptions {
   /** Idle connections are closed after this many seconds (0 = after about a second). */
@@ -73,7 +73,7 @@ export class ServerPool {
       }
     };
     reply.then(settle, (e: unknown) => {
-      if (isTransportFailure(e)) this.retire(conn);
+      if (isTransportError(e)) this.retire(conn);
       settle();
     });
     return { ipPort, conn, reply };
@@ -123,10 +123,6 @@ export class ServerPool {
     if (lru) this.retire(lru);
     return lru !== undefined;
   }
-}
-
-function isTransportFailure(e: unknown): boolean {
-  return e instanceof RpcError && (e.error === CONNECT_FAILED || e.error === CONNECTION_CLOSED || e.error === TIMED_OUT);
 }
 
 /** What a client sees when one target failed (spec §5.4); transport failures rank first. */
