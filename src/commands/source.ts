@@ -2,6 +2,7 @@ import { Flags } from '@oclif/core';
 import { BaseCommand } from '../base-command.js';
 import { JubaError } from '../errors.js';
 import { openPublisher, redactUrl } from '../stream/amqp-input.js';
+import { Pacer } from '../stream/pacer.js';
 import { ProgressLine } from '../stream/progress.js';
 import { SENSOR_CLUSTERS, SENSOR_SIGMA, SensorSource } from '../stream/sensor-source.js';
 
@@ -77,16 +78,14 @@ messages go to stdout as JSON lines, ready for \`juba feed\`.`;
     const progress = new ProgressLine(process.stderr, () => sent, (rate) =>
       `sent ${sent}${f.count ? ` of ${f.count}` : ''} · ${rate.toFixed(0)}/s · ${((Date.now() - started) / 1000).toFixed(0)} s`);
     if (url) progress.start();
+    const pacer = new Pacer(f.speed);
     const pending = new Set<Promise<void>>();
     let publishError: Error | undefined;
     let stdoutClosed = false;
     process.stdout.on('error', () => { stdoutClosed = true; });
     try {
       while (!interrupted && !stdoutClosed && !publishError && (f.count === 0 || sent < f.count)) {
-        if (f.speed > 0) {
-          const due = ((sent + 1) * 1000) / f.speed - (Date.now() - started);
-          if (due > 0) await new Promise((r) => setTimeout(r, due));
-        }
+        await pacer.next();
         const line = JSON.stringify(source.next());
         if (publisher) {
           const p = publisher.publish(line).catch((err: Error) => { publishError = err; }).finally(() => pending.delete(p));

@@ -16,6 +16,7 @@ import { JubaError } from '../errors.js';
 import { loadEngineDescriptor, packageRoot } from '../idl/descriptor.js';
 import { resolvePort } from '../server/options.js';
 import { createMapper, Feed } from '../stream/feed.js';
+import { Pacer } from '../stream/pacer.js';
 import { SeededRandom, SENSOR_CLUSTERS, SensorSource } from '../stream/sensor-source.js';
 import { Children, stopChild, type Child } from './children.js';
 
@@ -176,16 +177,11 @@ async function feedLoop(
   const feed = new Feed({ map: createMapper(client.service, 'set_row'), apply: (args) => client.call('set_row', ...args), retryForMs: 30_000 });
   const source = new SensorSource({ seed: o.seed });
   const running = new Set<Promise<void>>();
-  const t0 = Date.now();
-  let sent = 0;
+  const pacer = new Pacer(o.speed);
   while (!stopping()) {
-    if (o.speed > 0) {
-      const due = ((sent + 1) * 1000) / o.speed - (Date.now() - t0);
-      if (due > 0) await new Promise((r) => setTimeout(r, Math.min(due, 250)));
-      if (((sent + 1) * 1000) / o.speed > Date.now() - t0) continue;
-    }
+    await pacer.next();
+    if (stopping()) break;
     const [id, datum] = source.next();
-    sent++;
     const p = feed.process(JSON.stringify([id, datum])).then((outcome) => {
       if (outcome.kind === 'applied') {
         stats.fed++;

@@ -1,7 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { loadEngineDescriptor } from '../../src/idl/descriptor.js';
 import { ARGUMENT_ERROR, CONNECT_FAILED, RpcError } from '../../src/rpc/errors.js';
 import { createMapper, Feed, PoisonMessage } from '../../src/stream/feed.js';
+import { Pacer } from '../../src/stream/pacer.js';
 import { clusterCentre, SeededRandom, SENSOR_CLUSTERS, SensorSource } from '../../src/stream/sensor-source.js';
 
 const nn = loadEngineDescriptor('nearest_neighbor');
@@ -148,5 +149,27 @@ describe('SensorSource', () => {
       mean += v;
     }
     expect(mean / 10_000).toBeCloseTo(0.5, 1);
+  });
+});
+
+describe('Pacer', () => {
+  it('makes the n-th event due n/rate seconds after the start, and does not wait at rate 0', async () => {
+    vi.useFakeTimers();
+    try {
+      const pacer = new Pacer(4);
+      let done = 0;
+      const run = (async () => { for (let i = 0; i < 4; i++) { await pacer.next(); done++; } })();
+      await vi.advanceTimersByTimeAsync(249);
+      expect(done).toBe(0);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(done).toBe(1);
+      await vi.advanceTimersByTimeAsync(750);
+      expect(done).toBe(4);
+      await run;
+      const free = new Pacer(0);
+      for (let i = 0; i < 1000; i++) await free.next();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
