@@ -8,6 +8,7 @@ import { listActives, listNodes, listProxies, listSupervisors } from '../cluster
 import * as P from '../cluster/paths.js';
 import type { Zk } from '../cluster/zk.js';
 import { descriptorForType } from '../idl/descriptor.js';
+import type { ServiceDescriptor } from '../idl/types.js';
 import { memberStats, type MemberStats } from './member-stats.js';
 import { listVisorChildren, type VisorChildren } from './visor-control.js';
 
@@ -32,31 +33,45 @@ export interface ClusterStatus {
   members: MemberHealth[];
 }
 
-/** Runs `fn` against every member in parallel, each with its own client and timeout. */
+/**
+ * Calls `fn` on a fresh client of `ipPort` and closes it: each member gets its own connection
+ * and timeout, so one hung member delays no other.
+ */
+export async function callMember<T>(
+  desc: ServiceDescriptor, ipPort: string, name: string, timeoutMs: number, fn: (c: ServiceClient) => Promise<T>,
+): Promise<T> {
+  const { host, port } = P.parseIpPort(ipPort);
+  const c = new ServiceClient(desc, { host, port, name, timeoutMs });
+  try {
+    return await fn(c);
+  } finally {
+    c.close();
+  }
+}
+
+/** The keys of `ipPort` in a get_status answer (or its only entry: a server answers for itself). */
+export function ownStatus(status: StatusMap, ipPort: string): Record<string, string> {
+  return Object.fromEntries(status.get(ipPort) ?? [...status.values()][0] ?? []);
+}
+
+/** Runs `fn` against every member in parallel (callMember). */
 async function onEachMember<T>(
   members: string[], type: string, name: string, timeoutMs: number,
   fn: (c: ServiceClient) => Promise<T>,
 ): Promise<Array<{ ipPort: string; ok: true; value: T } | { ipPort: string; ok: false; error: string }>> {
   const desc = descriptorForType(type);
   return Promise.all(
-    members.map(async (ipPort) => {
-      const { host, port } = P.parseIpPort(ipPort);
-      const c = new ServiceClient(desc, { host, port, name, timeoutMs });
-      try {
-        return { ipPort, ok: true as const, value: await fn(c) };
-      } catch (e) {
-        return { ipPort, ok: false as const, error: e instanceof Error ? e.message : String(e) };
-      } finally {
-        c.close();
-      }
-    }),
+    members.map((ipPort) => callMember(desc, ipPort, name, timeoutMs, fn).then(
+      (value) => ({ ipPort, ok: true as const, value }),
+      (e: unknown) => ({ ipPort, ok: false as const, error: e instanceof Error ? e.message : String(e) }),
+    )),
   );
 }
 
 function health(ipPort: string, active: boolean, status: StatusMap | undefined, error?: string): MemberHealth {
   const { host, port } = P.parseIpPort(ipPort);
   if (!status) return { ipPort, host, port, active, reachable: false, error };
-  const s = Object.fromEntries(status.get(ipPort) ?? [...status.values()][0] ?? []);
+  const s = ownStatus(status, ipPort);
   return { ipPort, host, port, active, reachable: true, ...memberStats(s), status: s };
 }
 

@@ -5,10 +5,11 @@
  * are called concurrently, each call with its own timeout, so one hung peer delays nothing.
  * A standalone server (`--server`) is the one-member case without ZooKeeper.
  */
-import { ServiceClient, type StatusMap } from '../client/service-client.js';
+import type { ServiceClient, StatusMap } from '../client/service-client.js';
 import { listActives, listNodes, listProxies, listSupervisors } from '../cluster/membership.js';
 import * as P from '../cluster/paths.js';
 import type { Unwatch, Zk } from '../cluster/zk.js';
+import { callMember, ownStatus } from '../control/cluster-control.js';
 import { listVisorChildren } from '../control/visor-control.js';
 import { JubaError } from '../errors.js';
 import type { ServiceDescriptor } from '../idl/types.js';
@@ -47,14 +48,7 @@ const message = (e: unknown): string => (e instanceof Error ? e.message : String
 /** One status call on a fresh client; the status of `ipPort` (or the only one in the map). */
 async function statusMap(desc: ServiceDescriptor, ipPort: string, name: string, timeoutMs: number,
   call: (c: ServiceClient) => Promise<StatusMap>): Promise<Record<string, string>> {
-  const { host, port } = P.parseIpPort(ipPort);
-  const c = new ServiceClient(desc, { host, port, name, timeoutMs });
-  try {
-    const st = await call(c);
-    return Object.fromEntries(st.get(ipPort) ?? [...st.values()][0] ?? []);
-  } finally {
-    c.close();
-  }
+  return ownStatus(await callMember(desc, ipPort, name, timeoutMs, call), ipPort);
 }
 
 function memberSample(desc: ServiceDescriptor, ipPort: string, name: string, active: boolean, timeoutMs: number): Promise<MemberSample> {
