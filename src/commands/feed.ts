@@ -3,7 +3,7 @@ import { Flags } from '@oclif/core';
 import { BaseCommand } from '../base-command.js';
 import { callFlags, clientFor, describeTarget, serviceFor, targetFor } from '../cli/call-session.js';
 import { JubaError } from '../errors.js';
-import { consumeAmqp, redactUrl } from '../stream/amqp-input.js';
+import { amqpUrlFor, consumeAmqp, redactUrl } from '../stream/amqp-input.js';
 import { createMapper, defaultMapMethod, Feed, formatProgress } from '../stream/feed.js';
 import { consumeJsonl } from '../stream/jsonl-input.js';
 import { ProgressLine } from '../stream/progress.js';
@@ -45,7 +45,7 @@ with --file, any dead-lettered line makes the exit code 5.`;
   static override flags = {
     ...callFlags,
     type: Flags.string({ char: 't', description: 'engine type (default nearest_neighbor; with --idl, the IDL\'s service name)' }),
-    amqp: Flags.string({ description: 'RabbitMQ URL to consume from, e.g. amqp://user:pass@127.0.0.1:5672 (else $JUBA_AMQP)', exclusive: ['file'] }),
+    amqp: Flags.string({ description: 'RabbitMQ URL to consume from, e.g. amqp://user:pass@127.0.0.1:5672 (else $JUBA_AMQP when --queue is given)', exclusive: ['file'] }),
     queue: Flags.string({ char: 'q', description: 'queue to consume (with --amqp); declared durable if missing' }),
     file: Flags.string({ char: 'f', description: 'JSON lines to apply, one message per line; - for stdin (the default when stdin is not a terminal)' }),
     map: Flags.string({ description: 'update method each message calls (default for nearest_neighbor: set_row)' }),
@@ -69,9 +69,7 @@ with --file, any dead-lettered line makes the exit code 5.`;
       });
     }
     const map = createMapper(descriptor, method);
-    const amqpUrl = f.amqp ?? (f.file ? undefined : process.env.JUBA_AMQP);
-    if (amqpUrl && !f.queue) throw new JubaError('--amqp needs --queue NAME', { code: 'usage', hint: 'e.g. --queue sensor' });
-    if (!amqpUrl && f.queue) throw new JubaError('--queue needs --amqp URL (or $JUBA_AMQP)', { code: 'usage' });
+    const amqpUrl = amqpUrlFor(f.amqp, f.queue);
     const file = amqpUrl ? undefined : (f.file ?? (process.stdin.isTTY ? undefined : '-'));
     if (!amqpUrl && !file) {
       throw new JubaError('nothing to feed from', {

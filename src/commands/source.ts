@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../base-command.js';
 import { JubaError } from '../errors.js';
-import { openPublisher, redactUrl } from '../stream/amqp-input.js';
+import { amqpUrlFor, openPublisher, redactUrl } from '../stream/amqp-input.js';
 import { Pacer } from '../stream/pacer.js';
 import { ProgressLine } from '../stream/progress.js';
 import { SENSOR_CLUSTERS, SENSOR_SIGMA, SensorSource } from '../stream/sensor-source.js';
@@ -43,9 +43,7 @@ messages go to stdout as JSON lines, ready for \`juba feed\`.`;
 
   async run(): Promise<SourceSummary> {
     const { flags: f } = await this.parse(Source);
-    const url = f.amqp ?? (f.queue ? process.env.JUBA_AMQP : undefined);
-    if (url && !f.queue) throw new JubaError('--amqp needs --queue NAME', { code: 'usage', hint: 'e.g. --queue sensor' });
-    if (f.queue && !url) throw new JubaError('--queue needs --amqp URL (or $JUBA_AMQP)', { code: 'usage' });
+    const url = amqpUrlFor(f.amqp, f.queue);
     if (!url && this.jsonEnabled()) {
       throw new JubaError('--json needs --amqp: without it stdout carries the messages themselves', { code: 'usage' });
     }

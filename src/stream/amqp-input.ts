@@ -5,6 +5,7 @@
  * backoff; whatever was unacknowledged then is redelivered by the broker.
  */
 import amqp, { type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
+import { JubaError } from '../errors.js';
 import type { Outcome } from './feed.js';
 
 export interface AmqpInputOptions {
@@ -28,6 +29,18 @@ const RECONNECT_MAX_MS = 10_000;
 /** Declares the queue as both producer and consumer do (durable), so either may start first. */
 export async function assertStreamQueue(ch: { assertQueue: ConfirmChannel['assertQueue'] }, queue: string): Promise<void> {
   await ch.assertQueue(queue, { durable: true });
+}
+
+/**
+ * The broker URL of a queue command: --amqp, else $JUBA_AMQP when a --queue is named (so an
+ * exported $JUBA_AMQP never turns a file or pipe command into a queue one). A queue without a
+ * broker, or a broker without a queue, is a usage error. Undefined: no queue at all.
+ */
+export function amqpUrlFor(flagUrl: string | undefined, queue: string | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const url = flagUrl ?? (queue ? env.JUBA_AMQP : undefined);
+  if (url && !queue) throw new JubaError('--amqp needs --queue NAME', { code: 'usage', hint: 'e.g. --queue sensor' });
+  if (queue && !url) throw new JubaError('--queue needs --amqp URL (or $JUBA_AMQP)', { code: 'usage' });
+  return url;
 }
 
 /** Hides the password of an AMQP URL for messages. */

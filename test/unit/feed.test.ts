@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { loadEngineDescriptor } from '../../src/idl/descriptor.js';
 import { ARGUMENT_ERROR, CONNECT_FAILED, RpcError } from '../../src/rpc/errors.js';
+import { amqpUrlFor } from '../../src/stream/amqp-input.js';
 import { createMapper, Feed, PoisonMessage } from '../../src/stream/feed.js';
 import { Pacer } from '../../src/stream/pacer.js';
 import { clusterCentre, SeededRandom, SENSOR_CLUSTERS, SensorSource } from '../../src/stream/sensor-source.js';
@@ -171,5 +172,19 @@ describe('Pacer', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+});
+
+describe('amqpUrlFor', () => {
+  const env = { JUBA_AMQP: 'amqp://env' };
+  it('takes --amqp, else $JUBA_AMQP only when a queue is named', () => {
+    expect(amqpUrlFor('amqp://flag', 'q', env)).toBe('amqp://flag');
+    expect(amqpUrlFor(undefined, 'q', env)).toBe('amqp://env');
+    // An exported $JUBA_AMQP does not turn `juba source | juba feed` into a queue command.
+    expect(amqpUrlFor(undefined, undefined, env)).toBeUndefined();
+  });
+  it('refuses a broker without a queue and a queue without a broker', () => {
+    expect(() => amqpUrlFor('amqp://flag', undefined, env)).toThrow('--amqp needs --queue NAME');
+    expect(() => amqpUrlFor(undefined, 'q', {})).toThrow('--queue needs --amqp URL (or $JUBA_AMQP)');
   });
 });
