@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../base-command.js';
+import { StopRequest } from '../cli/stop-request.js';
 import { DEMO_CLUSTER, runDemo, type DemoSummary } from '../demo/run-demo.js';
 
 export default class Demo extends BaseCommand {
@@ -35,19 +36,15 @@ Ends after --duration seconds or on Ctrl-C; every process it started is stopped.
   async run(): Promise<DemoSummary> {
     const { flags: f } = await this.parse(Demo);
     const dashboard = f.dashboard && !this.jsonEnabled() && Boolean(process.stdout.isTTY && process.stdin.isTTY);
-    let interrupt: (why: string) => void = () => undefined;
-    const interrupted = new Promise<string>((r) => (interrupt = r));
-    const onSignal = (): void => interrupt('interrupted');
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
-    const timer = f.duration ? setTimeout(() => interrupt('duration reached'), f.duration * 1000) : undefined;
+    const stop = new StopRequest();
+    stop.after(f.duration, 'duration reached');
     const say = (line: string): void => {
       process.stderr.write(`${line}\n`);
     };
     try {
       const summary = await runDemo({
         cluster: f.cluster, zookeeper: f.zookeeper, speed: f.speed, queryEveryMs: f['query-every'], port: f.port,
-        seed: f.seed, dashboard, keep: f.keep, say, until: interrupted,
+        seed: f.seed, dashboard, keep: f.keep, say, until: stop.stopped,
       });
       if (!this.jsonEnabled()) {
         const ratio = summary.sameClusterRatio === null ? 'no neighbours returned'
@@ -58,9 +55,7 @@ Ends after --duration seconds or on Ctrl-C; every process it started is stopped.
       }
       return summary;
     } finally {
-      if (timer) clearTimeout(timer);
-      process.removeListener('SIGINT', onSignal);
-      process.removeListener('SIGTERM', onSignal);
+      stop.dispose();
     }
   }
 }

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../base-command.js';
+import { StopRequest } from '../cli/stop-request.js';
 import { callFlags, clientFor, describeTarget, serviceFor, targetFor } from '../cli/call-session.js';
 import { JubaError } from '../errors.js';
 import { amqpUrlFor, consumeAmqp, redactUrl } from '../stream/amqp-input.js';
@@ -93,25 +94,18 @@ with --file, any dead-lettered line makes the exit code 5.`;
     const progress = new ProgressLine(process.stderr, () => feed.stats.applied, (rate) =>
       formatProgress(feed.stats, Date.now() - started, rate));
     let lastArrival = Date.now();
-    let stopRequested: (why: string) => void = () => undefined;
-    const stopped = new Promise<string>((r) => (stopRequested = r));
+    const stop = new StopRequest();
     const handle = async (body: string) => {
       lastArrival = Date.now();
       const outcome = await feed.process(body);
-      if (f.count && feed.stats.applied + feed.stats.deadLettered >= f.count) stopRequested('count reached');
+      if (f.count && feed.stats.applied + feed.stats.deadLettered >= f.count) stop.request('count reached');
       return outcome;
     };
-    const timers: NodeJS.Timeout[] = [];
-    if (f.duration) timers.push(setTimeout(() => stopRequested('duration reached'), f.duration * 1000));
+    stop.after(f.duration, 'duration reached');
     if (f['idle-exit']) {
       const idleMs = f['idle-exit'] * 1000;
-      timers.push(setInterval(() => {
-        if (feed.stats.inFlight === 0 && Date.now() - lastArrival >= idleMs) stopRequested('idle');
-      }, 200));
+      stop.when(() => feed.stats.inFlight === 0 && Date.now() - lastArrival >= idleMs, 'idle');
     }
-    const onSignal = (): void => stopRequested('interrupted');
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
     progress.start();
     let notApplied = 0;
     try {
@@ -120,13 +114,13 @@ with --file, any dead-lettered line makes the exit code 5.`;
           url: amqpUrl, queue: f.queue!, deadLetterQueue: f['dead-letter'] ?? `${f.queue}.dead`, prefetch: f['in-flight'],
           onState: (s) => progress.note(s),
         }, handle);
-        await stopped;
+        await stop.stopped;
         feed.stop();
         await consumer.stop();
         notApplied = feed.stats.received - feed.stats.applied - feed.stats.deadLettered;
       } else {
         const signal = { stopped: false };
-        void stopped.then(() => {
+        void stop.stopped.then(() => {
           signal.stopped = true;
           feed.stop();
         });
@@ -136,9 +130,7 @@ with --file, any dead-lettered line makes the exit code 5.`;
         if (file === '-') process.stdin.destroy();
       }
     } finally {
-      for (const t of timers) clearTimeout(t);
-      process.removeListener('SIGINT', onSignal);
-      process.removeListener('SIGTERM', onSignal);
+      stop.dispose();
       progress.stop();
       client.close();
     }

@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../base-command.js';
+import { StopRequest } from '../cli/stop-request.js';
 import { JubaError } from '../errors.js';
 import { amqpUrlFor, openPublisher, redactUrl } from '../stream/amqp-input.js';
 import { Pacer } from '../stream/pacer.js';
@@ -68,10 +69,7 @@ messages go to stdout as JSON lines, ready for \`juba feed\`.`;
     }
 
     let sent = 0;
-    let interrupted = false;
-    const onSignal = (): void => { interrupted = true; };
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+    const stop = new StopRequest();
     const started = Date.now();
     const progress = new ProgressLine(process.stderr, () => sent, (rate) =>
       `sent ${sent}${f.count ? ` of ${f.count}` : ''} · ${rate.toFixed(0)}/s · ${((Date.now() - started) / 1000).toFixed(0)} s`);
@@ -82,7 +80,7 @@ messages go to stdout as JSON lines, ready for \`juba feed\`.`;
     let stdoutClosed = false;
     process.stdout.on('error', () => { stdoutClosed = true; });
     try {
-      while (!interrupted && !stdoutClosed && !publishError && (f.count === 0 || sent < f.count)) {
+      while (stop.reason === undefined && !stdoutClosed && !publishError && (f.count === 0 || sent < f.count)) {
         await pacer.next();
         const line = JSON.stringify(source.next());
         if (publisher) {
@@ -105,8 +103,7 @@ messages go to stdout as JSON lines, ready for \`juba feed\`.`;
       await Promise.all([...pending]);
     } finally {
       progress.stop();
-      process.removeListener('SIGINT', onSignal);
-      process.removeListener('SIGTERM', onSignal);
+      stop.dispose();
       await publisher?.close();
     }
     if (publishError) {
