@@ -1,7 +1,9 @@
 /**
- * What the server needs from an engine. An engine is pure and synchronous: it implements its
- * IDL methods as plain methods named exactly as in `idl/<type>.idl` (the server checks that
- * every IDL method exists), and it knows how to pack and unpack its model.
+ * What the server and the tools need from an engine. An engine is pure and synchronous: it
+ * `implements` the service interface generated from `idl/<type>.idl`
+ * (`src/engine/<type>/service-types.ts`, written by `juba gen`), so a missing or mistyped
+ * method is a compile error, and it knows how to pack and unpack its model. Its factory carries
+ * its config schema and the presets the tools use (feed mapping, bench call, size key).
  */
 import type { MsgWriter } from '../msgpack/writer.js';
 import type { MsgValue } from '../msgpack/reader.js';
@@ -21,9 +23,12 @@ export interface Engine {
   packModel(w: MsgWriter): void;
   /** Replaces the model with a decoded one. Throws (and changes nothing) when it is malformed. */
   unpackModel(v: MsgValue): void;
-  /** The engine's linear-MIX side (framework spec §6.1); absent = nothing to mix (empty payloads). */
+  /**
+   * The engine's linear-MIX side (framework spec §6.1), usually `composeLinear(parts)` from
+   * `engine/mixable.ts`; absent = linear_mixer is refused at start.
+   */
   linearMixable?(): LinearMixable<unknown>;
-  /** The engine's push-MIX side (framework spec §6.2); absent = empty payloads. */
+  /** The engine's push-MIX side (framework spec §6.2); absent = the push mixers are refused at start. */
   pushMixable?(): PushMixable;
 }
 
@@ -60,11 +65,35 @@ export interface PushMixable {
   push(diff: Uint8Array): void;
 }
 
+/**
+ * What the tools know of an engine without running it: the stream workflow's update, the
+ * benchmark's analysis call, and the status key dashboards show as the model's size.
+ */
+export interface EnginePresets {
+  /**
+   * `juba feed`: the update method a message goes to. `wrap: false`: the message is the
+   * method's argument list (`[id, datum]` → `set_row(id, datum)`). `wrap: true`: the message is
+   * one element of the method's only list parameter (`[label, datum]` → `train([[label, datum]])`).
+   */
+  feed: { method: string; wrap: boolean; example: string };
+  /** `juba bench`: method and argument template (`{id}` = a random stored id from `get_all_rows`). */
+  bench: { method: string; args: unknown[] };
+  /** `juba top` / `ctl status`: the `get_status` key shown as the model's size, and its column title. */
+  size: { key: string; label: string };
+}
+
 export interface EngineFactory {
   readonly type: string;
+  /** Shipped engines always have them (ShippedEngineFactory); a user's IDL service has none. */
+  readonly presets?: EnginePresets;
   /**
    * Validates a parsed JSON config (throws ConfigError naming the key) and builds an engine.
    * `config` is the result of JSON parsing; the server keeps the original text.
    */
   create(config: unknown, options: EngineOptions): Engine;
+}
+
+/** A factory of an engine juba ships: one line in `engine/registry.ts`. */
+export interface ShippedEngineFactory extends EngineFactory {
+  readonly presets: EnginePresets;
 }

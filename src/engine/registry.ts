@@ -1,16 +1,16 @@
 /** The engines juba serves, by Jubatus type name. */
 import { JubaError } from '../errors.js';
-import type { EngineFactory } from './engine.js';
+import type { ShippedEngineFactory } from './engine.js';
 import { nearestNeighborFactory } from './nearest_neighbor/service.js';
 
-const FACTORIES = new Map<string, EngineFactory>([[nearestNeighborFactory.type, nearestNeighborFactory]]);
+const FACTORIES = new Map<string, ShippedEngineFactory>([[nearestNeighborFactory.type, nearestNeighborFactory]]);
 
 export function engineTypes(): string[] {
   return [...FACTORIES.keys()].sort();
 }
 
 /** Accepts the engine type (`nearest_neighbor`) or Jubatus's server name (`jubanearest_neighbor`). */
-export function engineFactory(name: string): EngineFactory {
+export function engineFactory(name: string): ShippedEngineFactory {
   const type = name.startsWith('juba') ? name.slice(4) : name;
   const f = FACTORIES.get(type);
   if (!f) {

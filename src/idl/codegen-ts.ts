@@ -27,6 +27,8 @@ export interface TsGenOptions {
   source: string;
   /** Also write an implementation skeleton per service. */
   skeleton?: boolean;
+  /** Where the types file takes `Datum` from (default: the generated runtime). */
+  datumFrom?: string;
 }
 
 /** `nearest_neighbor` → `NearestNeighbor`. */
@@ -147,7 +149,8 @@ function typesFile(idl: IdlFile, descs: ServiceDescriptor[], opts: TsGenOptions)
         `export interface ${pascalCase(d.name)}Service {\n${methods.join('\n')}\n}\n`,
     );
   }
-  return `${header(opts.source, 'Types')}import type { Datum } from './${TS_RUNTIME_FILE.replace(/\.ts$/, '')}.js';\n\nexport type { Datum };\n\n${blocks.join('\n')}`;
+  const datumFrom = opts.datumFrom ?? `./${TS_RUNTIME_FILE.replace(/\.ts$/, '')}.js`;
+  return `${header(opts.source, 'Types')}import type { Datum } from '${datumFrom}';\n\nexport type { Datum };\n\n${blocks.join('\n')}`;
 }
 
 function clientFile(base: string, descs: ServiceDescriptor[], opts: TsGenOptions): string {
@@ -206,6 +209,16 @@ function checkNames(idl: IdlFile): void {
       }
     }
   }
+}
+
+/**
+ * The service interface and message types of a shipped engine, which its implementation in
+ * `src/engine/<type>/` implements: the same text `juba gen` writes, with juba's own Datum.
+ */
+export function generateEngineTypes(idl: IdlFile, source: string): string {
+  checkNames(idl);
+  const descs = idl.services.map((s: ServiceDecl) => buildDescriptor(idl, s.name));
+  return typesFile(idl, descs, { source, datumFrom: '../datum.js' });
 }
 
 /** The files `juba gen --lang ts` writes for `idl` (already loaded with its includes). */

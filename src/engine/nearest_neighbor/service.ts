@@ -3,20 +3,23 @@
  * and the model, plus the model-file form (spec §4.8) and the MIX diff (spec §4.7).
  */
 import type { Datum } from '../datum.js';
-import type { Engine, EngineFactory, EngineOptions, LinearMixable, PushMixable } from '../engine.js';
+import type { Engine, ShippedEngineFactory, EngineOptions, LinearMixable, PushMixable } from '../engine.js';
+import { composeLinear, type LinearPart } from '../mixable.js';
+import { weightManagerPart } from '../fv/weight-mixable.js';
 import { parseConverterConfig, type ConverterConfig } from '../fv/config.js';
 import { DatumToFvConverter } from '../fv/converter.js';
-import { WeightManager, type WeightDiff } from '../fv/weight-manager.js';
+import { WeightManager } from '../fv/weight-manager.js';
 import { expectArray, expectBytes, decodeOne, type MsgValue } from '../../msgpack/reader.js';
 import { MsgWriter } from '../../msgpack/writer.js';
 import { parseNnConfig, type NnParams } from './config.js';
+import type { NearestNeighborService } from './service-types.js';
 import { NearestNeighborModel, type IdWithScore } from './model.js';
 import {
   applyRun, decodeRun, readVersionClock, scanPushDiff, scanRowsExactly, writeRuns, writeVersionClock, type RowRun,
 } from './row-diff.js';
 import { packDiff, packTable, unpackTable, type DiffRow } from './table-codec.js';
 
-export class NearestNeighborEngine implements Engine {
+export class NearestNeighborEngine implements Engine, NearestNeighborService {
   readonly type = 'nearest_neighbor';
   readonly userDataVersion = 1;
   readonly model: NearestNeighborModel;
@@ -90,55 +93,9 @@ export class NearestNeighborEngine implements Engine {
     this.converter.setWeights(weights);
   }
 
-  /**
-   * get_diff's payload for this driver's mixables, `[raw(table rows), weight diff]`: the table
-   * rows newer than the version clock, wrapped once more as raw like Jubatus does.
-   */
-  packDiff(w: MsgWriter): void {
-    const inner = new MsgWriter(1024);
-    packDiff(inner, this.model.table);
-    w.arrayHeader(2);
-    w.raw(inner.peek());
-    this.converter.weights.packDiff(w);
-  }
-
-  /** Validates a get_diff/put_diff payload; the table rows stay encoded until put_diff. */
-  unpackDiff(v: MsgValue): NearestNeighborDiff {
-    const parts = expectArray(v, 'nearest_neighbor diff', 2);
-    const run = scanRowsExactly(expectBytes(parts[0]!, 'table diff'), this.params.hashNum, this.model.hasNorm);
-    return new NearestNeighborDiff([run], WeightManager.readDiff(parts[1]!), this.params.hashNum, this.model.hasNorm);
-  }
-
-  /** MIX fold: table rows concatenate (accumulator first); weight diffs follow their own rule. */
-  static mixDiff(acc: NearestNeighborDiff, incoming: NearestNeighborDiff): NearestNeighborDiff {
-    return new NearestNeighborDiff(
-      acc.runs.concat(incoming.runs),
-      WeightManager.mixDiff(acc.weights, incoming.weights),
-      acc.hashNum,
-      acc.hasNorm,
-    );
-  }
-
-  mixDiff(acc: NearestNeighborDiff, incoming: NearestNeighborDiff): NearestNeighborDiff {
-    return NearestNeighborEngine.mixDiff(acc, incoming);
-  }
-
-  writeDiff(w: MsgWriter, d: NearestNeighborDiff): void {
-    const inner = new MsgWriter(1024);
-    writeRuns(inner, d.runs);
-    w.arrayHeader(2);
-    w.raw(inner.peek());
-    WeightManager.writeDiff(w, d.weights);
-  }
-
-  /** put_diff: the table always accepts; false means the weight manager is out of date (obsolete). */
-  putDiff(d: NearestNeighborDiff): boolean {
-    for (const run of d.runs) applyRun(this.model.table, run);
-    return this.converter.weights.putDiff(d.weights);
-  }
-
-  linearMixable(): LinearMixable<NearestNeighborDiff> {
-    return this;
+  /** `[table rows, weight manager]`, in the driver's registration order (spec §4.7). */
+  linearMixable(): LinearMixable<unknown[]> {
+    return composeLinear('nearest_neighbor', [tablePart(this.model, this.params.hashNum), weightManagerPart(this.converter)]);
   }
 
   /** Only the versioned table is push-mixable (spec §4.7): idf statistics stay local under push mixers. */
@@ -167,31 +124,43 @@ export class NearestNeighborEngine implements Engine {
 }
 
 /**
- * A decoded MIX diff: the table rows as validated encoded runs (concatenated by the fold, decoded
- * only when applied) and the weight manager's statistics.
+ * The versioned table as a linear mixable: the rows newer than the version clock, wrapped once
+ * more as raw like Jubatus does. Rows stay encoded (validated runs) until put_diff; the fold
+ * concatenates them, accumulator first; put_diff always accepts.
  */
-export class NearestNeighborDiff {
-  constructor(
-    readonly runs: readonly RowRun[],
-    readonly weights: WeightDiff,
-    readonly hashNum: number,
-    readonly hasNorm: boolean,
-  ) {}
-
-  get rowCount(): number {
-    let n = 0;
-    for (const r of this.runs) n += r.count;
-    return n;
-  }
-
-  /** The table rows as objects, for tests and tools. */
-  get rows(): DiffRow[] {
-    return this.runs.flatMap((r) => decodeRun(r, this.hashNum, this.hasNorm));
-  }
+export function tablePart(model: NearestNeighborModel, hashNum: number): LinearPart<RowRun[]> {
+  return {
+    packDiff(w: MsgWriter): void {
+      const inner = new MsgWriter(1024);
+      packDiff(inner, model.table);
+      w.raw(inner.peek());
+    },
+    unpackDiff: (v: MsgValue) => [scanRowsExactly(expectBytes(v, 'table diff'), hashNum, model.hasNorm)],
+    mixDiff: (acc, incoming) => acc.concat(incoming),
+    writeDiff(w: MsgWriter, runs: RowRun[]): void {
+      const inner = new MsgWriter(1024);
+      writeRuns(inner, runs);
+      w.raw(inner.peek());
+    },
+    putDiff(runs: RowRun[]): boolean {
+      for (const run of runs) applyRun(model.table, run);
+      return true;
+    },
+  };
 }
 
-export const nearestNeighborFactory: EngineFactory = {
+/** The rows of a decoded table diff as objects, for tests and tools. */
+export function diffRowsOf(runs: readonly RowRun[], hashNum: number, hasNorm: boolean): DiffRow[] {
+  return runs.flatMap((r) => decodeRun(r, hashNum, hasNorm));
+}
+
+export const nearestNeighborFactory: ShippedEngineFactory = {
   type: 'nearest_neighbor',
+  presets: {
+    feed: { method: 'set_row', wrap: false, example: '["id1", {"x": 1.5, "y": 0.2}]' },
+    bench: { method: 'similar_row_from_id', args: ['{id}', 10] },
+    size: { key: 'data', label: 'ROWS' },
+  },
   create(config: unknown, options: EngineOptions): NearestNeighborEngine {
     const c = parseNnConfig(config);
     return new NearestNeighborEngine(c.params, parseConverterConfig(c.converter, 'converter'), options);
