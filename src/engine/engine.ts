@@ -25,11 +25,14 @@ export interface Engine {
   unpackModel(v: MsgValue): void;
   /**
    * The engine's linear-MIX side (framework spec §6.1), usually `composeLinear(parts)` from
-   * `engine/mixable.ts`; absent = linear_mixer is refused at start.
+   * `engine/mixable.ts`; absent or undefined = linear_mixer is refused at start.
    */
-  linearMixable?(): LinearMixable<unknown>;
-  /** The engine's push-MIX side (framework spec §6.2); absent = the push mixers are refused at start. */
-  pushMixable?(): PushMixable;
+  linearMixable?(): LinearMixable<unknown> | undefined;
+  /**
+   * The engine's push-MIX side (framework spec §6.2); absent or undefined (the configured method
+   * has no push mixable) = the push mixers are refused at start.
+   */
+  pushMixable?(): PushMixable | undefined;
 }
 
 /**
@@ -78,8 +81,11 @@ export interface EnginePresets {
   feed: { method: string; wrap: boolean; example: string };
   /** `juba bench`: method and argument template (`{id}` = a random stored id from `get_all_rows`). */
   bench: { method: string; args: unknown[] };
-  /** `juba top` / `ctl status`: the `get_status` key shown as the model's size, and its column title. */
-  size: { key: string; label: string };
+  /**
+   * `juba top` / `ctl status`: the `get_status` keys that give the model's size (the first one a
+   * member reports wins: an engine's methods may report different ones), and the column title.
+   */
+  size: { keys: readonly string[]; label: string };
 }
 
 export interface EngineFactory {

@@ -1,9 +1,13 @@
 /** The engines juba serves, by Jubatus type name. */
 import { JubaError } from '../errors.js';
 import type { ShippedEngineFactory } from './engine.js';
+import { classifierFactory } from './classifier/service.js';
 import { nearestNeighborFactory } from './nearest_neighbor/service.js';
+import { regressionFactory } from './regression/service.js';
 
-const FACTORIES = new Map<string, ShippedEngineFactory>([[nearestNeighborFactory.type, nearestNeighborFactory]]);
+const FACTORIES = new Map<string, ShippedEngineFactory>(
+  [classifierFactory, nearestNeighborFactory, regressionFactory].map((f) => [f.type, f]),
+);
 
 export function engineTypes(): string[] {
   return [...FACTORIES.keys()].sort();

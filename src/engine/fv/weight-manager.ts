@@ -3,6 +3,7 @@
  * a local `diff` and a MIXed `master` like Jubatus's weight_manager; every getter reads
  * diff + master. Also its model-file form (spec §4.8) and its linear-MIX diff (spec §5.4).
  */
+import { readCount, readVersion, writeVersion } from '../common/version.js';
 import type { MsgWriter } from '../../msgpack/writer.js';
 import {
   MsgpackError,
@@ -261,11 +262,6 @@ function writeDiffParts(w: MsgWriter, weights: KeywordWeightsData, version: numb
   writeVersion(w, version);
 }
 
-function writeVersion(w: MsgWriter, v: number): void {
-  w.arrayHeader(1);
-  w.int(v);
-}
-
 /**
  * Counts (df, group frequencies) are written as unsigned integers and group lengths as float64,
  * as decoded from model files saved by a running 1.1.1 (engines spec §4.8). Readers accept both.
@@ -298,16 +294,6 @@ function writeKeywordWeights(w: MsgWriter, kw: KeywordWeightsData): void {
   writeCounter(w, kw.groupFreq);
   writeCounter(w, kw.groupTotalLen, true);
   writeDoubleMap(w, kw.userWeights);
-}
-
-function readCount(v: MsgValue, what: string): number {
-  const n = expectNumber(v, what);
-  if (!Number.isInteger(n) || n < 0) throw new MsgpackError(`${what}: expected a non-negative integer`);
-  return n;
-}
-
-function readVersion(v: MsgValue): number {
-  return readCount(expectArray(v, 'version', 1)[0]!, 'version');
 }
 
 function readDoubleMap(v: MsgValue, what: string): Map<string, number> {

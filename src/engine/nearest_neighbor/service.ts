@@ -159,7 +159,7 @@ export const nearestNeighborFactory: ShippedEngineFactory = {
   presets: {
     feed: { method: 'set_row', wrap: false, example: '["id1", {"x": 1.5, "y": 0.2}]' },
     bench: { method: 'similar_row_from_id', args: ['{id}', 10] },
-    size: { key: 'data', label: 'ROWS' },
+    size: { keys: ['data'], label: 'ROWS' },
   },
   create(config: unknown, options: EngineOptions): NearestNeighborEngine {
     const c = parseNnConfig(config);
