@@ -9,7 +9,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { loadEngineDescriptor } from '../../src/idl/descriptor.js';
-import { bytesToString, MsgReader, type MsgValue } from '../../src/msgpack/reader.js';
+import { bytesToString, MsgMap, MsgReader, type MsgValue } from '../../src/msgpack/reader.js';
 import { MsgWriter } from '../../src/msgpack/writer.js';
 import { FrameBuffer } from '../../src/rpc/framing.js';
 import { ROOT, startServing, type JubaProcess } from './processes.js';
@@ -99,7 +99,8 @@ export function plain(v: MsgValue): unknown {
   if (v instanceof Uint8Array) return bytesToString(v);
   if (typeof v === 'bigint') return Number(v);
   if (Array.isArray(v)) return v.map(plain);
-  if (v instanceof Map) return Object.fromEntries([...v].map(([k, x]) => [String(plain(k)), plain(x)]));
+  // MsgReader decodes maps as MsgMap (entries in wire order), not as a JS Map.
+  if (v instanceof MsgMap) return Object.fromEntries(v.entries.map(([k, x]) => [String(plain(k)), plain(x)]));
   return v;
 }
 
