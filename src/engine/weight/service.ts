@@ -62,7 +62,8 @@ function features(fv: FeatureVector): Feature[] {
   return keys.map((k, i): Feature => [k, values[i]!]);
 }
 
-export const weightFactory: ShippedEngineFactory = {
+// `satisfies` keeps create's WeightEngine result for embedders and tests.
+export const weightFactory = {
   type: 'weight',
   presets: {
     // update is what counts documents into the idf/bm25 statistics, i.e. what a stream feeds.
@@ -80,4 +81,4 @@ export const weightFactory: ShippedEngineFactory = {
     if (root.converter === undefined || root.converter === null) throw new ConfigError('converter', 'required key is missing');
     return new WeightEngine(new DatumToFvConverter(parseConverterConfig(root.converter, 'converter')));
   },
-};
+} satisfies ShippedEngineFactory;
