@@ -10,11 +10,6 @@ import { argsFromJson, signature } from '../idl/json-values.js';
 
 export const ID_PLACEHOLDER = '{id}';
 
-/** What `juba bench` calls on an engine when no --method is given. */
-export const DEFAULT_BENCH: Record<string, { method: string; args: unknown[] }> = {
-  nearest_neighbor: { method: 'similar_row_from_id', args: [ID_PLACEHOLDER, 10] },
-};
-
 export function hasPlaceholder(v: unknown): boolean {
   if (typeof v === 'string') return v.includes(ID_PLACEHOLDER);
   if (Array.isArray(v)) return v.some(hasPlaceholder);

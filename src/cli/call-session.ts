@@ -5,7 +5,10 @@
  */
 import { Flags } from '@oclif/core';
 import { ServiceClient } from '../client/service-client.js';
+import { clusterType, onlyCluster } from '../cluster/cluster-types.js';
+import { withZk } from '../cluster/config-store.js';
 import { DEFAULT_TARGET, type CallTarget, parseHostPort, targetFromZk } from '../control/call-target.js';
+import { typeOfServer } from '../control/cluster-control.js';
 import { JubaError } from '../errors.js';
 import { buildDescriptor, loadEngineDescriptor } from '../idl/descriptor.js';
 import { loadIdl } from '../idl/parser.js';
@@ -14,7 +17,7 @@ import { ARGUMENT_ERROR, isTransportError, NO_METHOD_ERROR, RpcError, TIMED_OUT 
 import { checkSegment, storedType } from './cluster-flags.js';
 
 export const callFlags = {
-  type: Flags.string({ char: 't', description: 'engine type, e.g. nearest_neighbor (default with --idl: the IDL\'s service name)' }),
+  type: Flags.string({ char: 't', description: 'engine type, e.g. classifier (default: the type ZooKeeper has for -n, or the one the server reports; with --idl, the IDL\'s service name)' }),
   name: Flags.string({ char: 'n', default: '', description: 'cluster name (standalone servers ignore it; proxies route by it)' }),
   server: Flags.string({ char: 's', description: 'server or proxy host:port (default 127.0.0.1:9199, the proxy\'s default port)', exclusive: ['zookeeper'] }),
   zookeeper: Flags.string({ char: 'z', description: 'find a proxy (else a member of -n) in this ZooKeeper, host:port[,host:port] (else $JUBA_ZK)' }),
@@ -45,6 +48,30 @@ export function serviceFor(f: Pick<CallFlagValues, 'type' | 'idl'>): { type: str
   }
   const type = storedType(f.type);
   return { type, descriptor: loadEngineDescriptor(type) };
+}
+
+/**
+ * The service as `serviceFor`, but without -t and --idl the type is learnt: from ZooKeeper (the
+ * cluster -n, or the only cluster) when -z / $JUBA_ZK is given, else from the server or proxy at
+ * -s (or the default port), which reports its type.
+ */
+export async function resolveService(f: CallFlagValues, env: NodeJS.ProcessEnv = process.env): Promise<{ type: string; descriptor: ServiceDescriptor }> {
+  if (f.type || f.idl) return serviceFor(f);
+  const hosts = f.server ? undefined : f.zookeeper || env.JUBA_ZK;
+  let type: string;
+  if (hosts) {
+    type = await withZk(hosts, f.zookeeper_timeout, async (zk) =>
+      f.name ? clusterType(zk, checkSegment('name', f.name)) : (await onlyCluster(zk)).type);
+  } else {
+    const { host, port } = f.server ? parseHostPort(f.server) : DEFAULT_TARGET;
+    type = await typeOfServer(host, port, f.timeout * 1000).catch((e: Error) => {
+      throw new JubaError(`no engine given, and ${host}:${port} could not tell its type (${e.message})`, {
+        code: 'usage',
+        hint: 'pass -t ENGINE (e.g. -t classifier), --idl FILE, or -s host:port of a running server',
+      });
+    });
+  }
+  return serviceFor({ type });
 }
 
 /** -s, else -z / $JUBA_ZK, else the default proxy port on loopback. */

@@ -1,6 +1,8 @@
 /** Flags and checks shared by the commands that talk to a ZooKeeper-coordinated cluster. */
 import { Flags } from '@oclif/core';
 import { engineFactory } from '../engine/registry.js';
+import { clusterType } from '../cluster/cluster-types.js';
+import type { Zk } from '../cluster/zk.js';
 import { JubaError } from '../errors.js';
 
 /** -z / --zookeeper_timeout, as jubaconfig and the servers spell them. */
@@ -11,7 +13,7 @@ export const zkFlags = {
 
 /** -t / -n, naming one cluster. */
 export const clusterFlags = {
-  type: Flags.string({ char: 't', required: true, description: 'engine type, e.g. nearest_neighbor (or the server name jubanearest_neighbor)' }),
+  type: Flags.string({ char: 't', description: 'engine type, e.g. classifier (default: the type ZooKeeper knows the cluster by)' }),
   name: Flags.string({ char: 'n', required: true, description: 'cluster name' }),
 };
 
@@ -58,3 +60,8 @@ export function zookeeperHosts(flag: string | undefined, env: NodeJS.ProcessEnv 
 export const callTimeoutFlag = {
   timeout: Flags.integer({ default: 10, min: 1, description: 'seconds to wait for each server' }),
 };
+
+/** -t when given, else the one type ZooKeeper has cluster `name` under. */
+export async function resolveType(zk: Zk, type: string | undefined, name: string): Promise<string> {
+  return type ? storedType(type) : clusterType(zk, name);
+}

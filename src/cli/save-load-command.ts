@@ -3,7 +3,7 @@ import { Flags } from '@oclif/core';
 import { BaseCommand } from '../base-command.js';
 import { withZk } from '../cluster/config-store.js';
 import { saveOrLoad, type MemberResult } from '../control/cluster-control.js';
-import { callTimeoutFlag, checkSegment, clusterFlags, storedType, zkFlags, zookeeperHosts } from './cluster-flags.js';
+import { callTimeoutFlag, checkSegment, clusterFlags, resolveType, zkFlags, zookeeperHosts } from './cluster-flags.js';
 import { reportMembers } from './member-report.js';
 
 const saveLoadFlags = {
@@ -23,8 +23,8 @@ export function saveLoadCommand(op: 'save' | 'load', summary: string): typeof Ba
     async run(): Promise<MemberResult[]> {
       const { flags: f } = await this.parse({ flags: saveLoadFlags, enableJsonFlag: true });
       const name = checkSegment('name', f.name);
-      const results = await withZk(zookeeperHosts(f.zookeeper), f.zookeeper_timeout, (zk) =>
-        saveOrLoad(zk, storedType(f.type), name, op, f.id ?? name, f.timeout * 1000));
+      const results = await withZk(zookeeperHosts(f.zookeeper), f.zookeeper_timeout, async (zk) =>
+        saveOrLoad(zk, await resolveType(zk, f.type, name), name, op, f.id ?? name, f.timeout * 1000));
       return reportMembers(this, op, name, results);
     }
   };

@@ -1,7 +1,7 @@
 /** `juba ctl start` and `juba ctl stop` differ only in the visor RPC: one class serves both. */
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../base-command.js';
-import { checkSegment, storedType, zookeeperHosts } from './cluster-flags.js';
+import { checkSegment, resolveType, zookeeperHosts } from './cluster-flags.js';
 import { withZk } from '../cluster/config-store.js';
 import { sendToVisors, type VisorCommand, type VisorReport } from '../control/visor-control.js';
 import { JubaError } from '../errors.js';
@@ -10,7 +10,7 @@ import { JubaError } from '../errors.js';
 const visorFlags = {
   zookeeper: Flags.string({ char: 'z', description: 'ZooKeeper hosts host:port[,host:port] (else $JUBA_ZK, then $ZK)' }),
   server: Flags.string({ char: 's', description: 'server program, e.g. jubanearest_neighbor (default: juba<type>)' }),
-  type: Flags.string({ char: 't', required: true, description: 'engine type, e.g. nearest_neighbor' }),
+  type: Flags.string({ char: 't', description: 'engine type, e.g. classifier (default: the type of the config written for -n)' }),
   name: Flags.string({ char: 'n', required: true, description: 'cluster name' }),
   num: Flags.integer({ char: 'N', default: 0, min: 0, description: 'total servers to start (0 = one per visor)' }),
   timeout: Flags.integer({ default: 10, min: 1, description: 'seconds to wait for each visor' }),
@@ -37,21 +37,22 @@ export function visorCommand(cmd: VisorCommand, summary: string): typeof BaseCom
 
     async run(): Promise<VisorReport> {
       const { flags: f } = await this.parse(this.constructor as typeof BaseCommand & { flags: typeof visorFlags });
-      const type = storedType(f.type);
       const name = checkSegment('name', f.name);
-      const server = f.server ?? `juba${type}`;
-      if (!server || /[\s/]/.test(server)) {
-        throw new JubaError(`invalid server: ${JSON.stringify(server)}`, { code: 'usage', hint: 'e.g. -s jubanearest_neighbor' });
-      }
-      const report = await withZk(zookeeperHosts(f.zookeeper), f.zookeeper_timeout, (zk) =>
-        sendToVisors(zk, {
+      const report = await withZk(zookeeperHosts(f.zookeeper), f.zookeeper_timeout, async (zk) => {
+        const type = await resolveType(zk, f.type, name);
+        const server = f.server ?? `juba${type}`;
+        if (!server || /[\s/]/.test(server)) {
+          throw new JubaError(`invalid server: ${JSON.stringify(server)}`, { code: 'usage', hint: 'e.g. -s jubanearest_neighbor' });
+        }
+        return sendToVisors(zk, {
           cmd, server, type, name, num: f.num, timeoutMs: f.timeout * 1000,
           argv: {
             bindIf: f.listen_if, threadnum: f.thread, timeout: f.rpc_timeout, datadir: f.datadir, logdir: f.logdir,
             logConfig: f.log_config, mixer: f.mixer, intervalSec: f.interval_sec, intervalCount: f.interval_count,
             zookeeperTimeout: f.zookeeper_timeout, interconnectTimeout: f.interconnect_timeout,
           },
-        }));
+        });
+      });
       if (!this.jsonEnabled()) {
         for (const r of report.results) {
           this.log(`sending ${cmd} / ${report.target} to ${r.visor}...${r.ok ? 'ok.' : `failed. ${r.error ?? ''}`}`);

@@ -1,12 +1,13 @@
 import fs from 'node:fs';
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../base-command.js';
-import { DEFAULT_BENCH, ID_PLACEHOLDER, compileArgs, hasPlaceholder, parseArgsTemplate } from '../cli/bench-args.js';
-import { callError, callFlags, clientFor, describeTarget, serviceFor, targetFor } from '../cli/call-session.js';
+import { ID_PLACEHOLDER, compileArgs, hasPlaceholder, parseArgsTemplate } from '../cli/bench-args.js';
+import { callError, callFlags, clientFor, describeTarget, resolveService, targetFor } from '../cli/call-session.js';
 import { signature } from '../idl/json-values.js';
 import type { ServiceClient } from '../client/service-client.js';
 import { runBench, type BenchResult, type IntervalReport } from '../control/bench-runner.js';
 import type { CallTarget } from '../control/call-target.js';
+import { presetsOf } from '../control/engine-presets.js';
 import { JubaError } from '../errors.js';
 
 export default class Bench extends BaseCommand {
@@ -14,7 +15,8 @@ export default class Bench extends BaseCommand {
   static override description = `Each of -c clients has its own connection and keeps --depth calls in flight, for -d seconds
 (Ctrl-C stops early and still prints the totals). Prints the calls of every interval as it runs, then
 totals: calls, errors by message, calls/s, and p50/p90/p99/max latency.
-nearest_neighbor defaults to similar_row_from_id with a random stored id (from get_all_rows) and ret_num 10.
+Each engine has a default call: nearest_neighbor similar_row_from_id with a random stored id (from
+get_all_rows) and ret_num 10; classifier classify and regression estimate of one small datum.
 Any method: --method M --args '["{id}", 10]', one JSON element per parameter; "{id}" inside any
 string becomes a random id (from get_all_rows, or --ids-file).`;
 
@@ -30,7 +32,7 @@ string becomes a random id (from get_all_rows, or --ids-file).`;
     concurrency: Flags.integer({ char: 'c', default: 4, min: 1, max: 1024, description: 'concurrent clients, each with its own connection' }),
     duration: Flags.integer({ char: 'd', default: 30, min: 1, max: 86_400, description: 'seconds to run' }),
     depth: Flags.integer({ default: 1, min: 1, max: 1024, description: 'calls each client keeps in flight (pipelining)' }),
-    method: Flags.string({ description: 'method to call (default for nearest_neighbor: similar_row_from_id)' }),
+    method: Flags.string({ description: 'method to call (default: the engine\'s analysis call, e.g. similar_row_from_id, classify)' }),
     args: Flags.string({ description: `arguments as a JSON array; "${ID_PLACEHOLDER}" in a string becomes a random id` }),
     'ids-file': Flags.string({ description: 'file of ids, one per line, for {id} (default: the server\'s get_all_rows)' }),
     'report-every': Flags.integer({ default: 5, min: 1, description: 'seconds between progress lines' }),
@@ -38,8 +40,8 @@ string becomes a random id (from get_all_rows, or --ids-file).`;
 
   async run(): Promise<BenchResult> {
     const { flags: f } = await this.parse(Bench);
-    const { type, descriptor } = serviceFor(f);
-    const preset = DEFAULT_BENCH[type];
+    const { type, descriptor } = await resolveService(f);
+    const preset = presetsOf(type)?.bench;
     const methodName = f.method ?? preset?.method;
     if (!methodName) {
       throw new JubaError(`juba bench has no default method for ${type}`, { code: 'usage', hint: 'pass --method NAME and --args \'[...]\'' });

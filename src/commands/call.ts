@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../base-command.js';
 import { formatResult, toJson } from '../cli/call-output.js';
-import { callError, callFlags, clientFor, describeTarget, serviceFor, targetFor } from '../cli/call-session.js';
+import { callError, callFlags, clientFor, describeTarget, resolveService, targetFor } from '../cli/call-session.js';
 import { argsFromWords, signature } from '../idl/json-values.js';
 import { serviceMethods } from '../client/service-client.js';
 import type { ServiceDescriptor } from '../idl/types.js';
@@ -53,7 +53,7 @@ Without METHOD (or with --list) prints the methods with their signatures and doc
   async run(): Promise<unknown> {
     const { argv, flags: f } = await this.parse(Call);
     const [method, ...words] = argv as string[];
-    const { type, descriptor } = serviceFor(f);
+    const { type, descriptor } = await resolveService(f);
     if (f.list || !method) return this.listMethods(descriptor);
 
     const target = await targetFor(f, type);

@@ -2,10 +2,11 @@ import fs from 'node:fs';
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../base-command.js';
 import { StopRequest } from '../cli/stop-request.js';
-import { callFlags, clientFor, describeTarget, serviceFor, targetFor } from '../cli/call-session.js';
+import { callFlags, clientFor, describeTarget, resolveService, targetFor } from '../cli/call-session.js';
 import { JubaError } from '../errors.js';
 import { amqpUrlFor, consumeAmqp, redactUrl } from '../stream/amqp-input.js';
-import { createMapper, defaultMapMethod, Feed, formatProgress } from '../stream/feed.js';
+import { createMapper, Feed, formatProgress } from '../stream/feed.js';
+import { presetsOf } from '../control/engine-presets.js';
 import { consumeJsonl } from '../stream/jsonl-input.js';
 import { ProgressLine } from '../stream/progress.js';
 
@@ -26,9 +27,11 @@ export interface FeedSummary {
 
 export default class FeedCommand extends BaseCommand {
   static override summary = 'Apply a stream of messages to a cluster: a RabbitMQ queue, or JSON lines from a file or stdin.';
-  static override description = `Each message becomes one update call. The hands-on format [id, {"x": 1.5, …}] maps to
-nearest_neighbor's set_row(id, datum); --map METHOD picks another method, whose arguments a
-message gives as a JSON array in order or a JSON object keyed by parameter name.
+  static override description = `Each message becomes one update call, the engine's own by default: [id, {"x": 1.5, …}] →
+nearest_neighbor's set_row(id, datum); [label, datum] → classifier's train([[label, datum]]);
+[score, datum] → regression's train([[score, datum]]); [datum] → weight's update(datum).
+--map METHOD picks another method, whose arguments a message gives as a JSON array in order or a
+JSON object keyed by parameter name.
 A queue message is acknowledged only after the cluster accepted it, so nothing is lost when
 juba or a server dies mid-stream: unacknowledged messages are delivered again. While the
 cluster fails, messages are retried with backoff (--retry-for). Messages that can never apply
@@ -39,17 +42,18 @@ with --file, any dead-lettered line makes the exit code 5.`;
     '<%= config.bin %> feed --amqp amqp://127.0.0.1 --queue sensor -t nearest_neighbor -n sensor_nn -s 127.0.0.1:9199',
     '<%= config.bin %> source --count 1000 | <%= config.bin %> feed -t nearest_neighbor -s 127.0.0.1:9199',
     '<%= config.bin %> feed -f rows.jsonl --map set_row -t nearest_neighbor -s 127.0.0.1:9199 --json',
+    '<%= config.bin %> feed -f labelled.jsonl -n shogun -z 127.0.0.1:2181',
   ];
 
   static override enableJsonFlag = true;
 
   static override flags = {
     ...callFlags,
-    type: Flags.string({ char: 't', description: 'engine type (default nearest_neighbor; with --idl, the IDL\'s service name)' }),
+    type: Flags.string({ char: 't', description: 'engine type (default: the type ZooKeeper has for -n, or the one the server reports; with --idl, the IDL\'s service name)' }),
     amqp: Flags.string({ description: 'RabbitMQ URL to consume from, e.g. amqp://user:pass@127.0.0.1:5672 (else $JUBA_AMQP when --queue is given)', exclusive: ['file'] }),
     queue: Flags.string({ char: 'q', description: 'queue to consume (with --amqp); declared durable if missing' }),
     file: Flags.string({ char: 'f', description: 'JSON lines to apply, one message per line; - for stdin (the default when stdin is not a terminal)' }),
-    map: Flags.string({ description: 'update method each message calls (default for nearest_neighbor: set_row)' }),
+    map: Flags.string({ description: 'update method each message calls (default: the engine\'s: set_row for nearest_neighbor, train for classifier and regression, update for weight)' }),
     'in-flight': Flags.integer({ default: 64, min: 1, max: 10_000, description: 'most messages being applied at once (the AMQP prefetch)' }),
     'retry-for': Flags.integer({ default: 300, min: 0, description: 'seconds to keep retrying a message while the cluster fails before dead-lettering it (0 = forever)' }),
     'dead-letter': Flags.string({ description: 'queue for poison messages (default: QUEUE.dead)' }),
@@ -61,15 +65,16 @@ with --file, any dead-lettered line makes the exit code 5.`;
 
   async run(): Promise<FeedSummary> {
     const { flags: f } = await this.parse(FeedCommand);
-    const { type, descriptor } = serviceFor({ type: f.type ?? (f.idl ? undefined : 'nearest_neighbor'), idl: f.idl });
-    const method = f.map ?? defaultMapMethod(type);
+    const { type, descriptor } = await resolveService(f);
+    const preset = f.map ? undefined : presetsOf(type)?.feed;
+    const method = f.map ?? preset?.method;
     if (!method) {
       throw new JubaError(`no default update method for ${type}`, {
         code: 'usage',
         hint: `pass --map METHOD, one of: ${[...descriptor.methods.keys()].sort().join(', ')}`,
       });
     }
-    const map = createMapper(descriptor, method);
+    const map = createMapper(descriptor, method, preset?.wrap ?? false);
     const amqpUrl = amqpUrlFor(f.amqp, f.queue);
     const file = amqpUrl ? undefined : (f.file ?? (process.stdin.isTTY ? undefined : '-'));
     if (!amqpUrl && !file) {

@@ -2,9 +2,11 @@ import { Flags } from '@oclif/core';
 import { render } from 'ink';
 import { createElement, type Dispatch } from 'react';
 import { BaseCommand } from '../base-command.js';
-import { checkSegment, storedType, zkFlags, zookeeperHosts } from '../cli/cluster-flags.js';
+import { checkSegment, resolveType, storedType, zkFlags, zookeeperHosts } from '../cli/cluster-flags.js';
+import { onlyCluster, type ClusterRef } from '../cluster/cluster-types.js';
 import { Zk } from '../cluster/zk.js';
-import { listClusters } from '../control/cluster-control.js';
+import { listClusters, typeOfServer } from '../control/cluster-control.js';
+import { sizeOf } from '../control/engine-presets.js';
 import { JubaError } from '../errors.js';
 import { descriptorForType } from '../idl/descriptor.js';
 import type { ServiceDescriptor } from '../idl/types.js';
@@ -45,8 +47,8 @@ export default class Top extends BaseCommand {
   static override enableJsonFlag = true;
   static override flags = {
     ...zkFlags,
-    type: Flags.string({ char: 't', default: 'nearest_neighbor', description: 'engine type' }),
-    name: Flags.string({ char: 'n', description: 'cluster name (default: the first cluster of the type)' }),
+    type: Flags.string({ char: 't', description: 'engine type (default: what ZooKeeper, or the --server, says)' }),
+    name: Flags.string({ char: 'n', description: 'cluster name (default: the first cluster of -t, or the only cluster)' }),
     server: Flags.string({ description: 'watch one standalone server host:port instead of a cluster', exclusive: ['name'] }),
     interval: Flags.integer({ char: 'i', default: 1000, description: 'poll interval in ms (at least 250)' }),
     timeout: Flags.integer({ default: 5, min: 1, description: 'seconds to wait for each status call' }),
@@ -56,35 +58,42 @@ export default class Top extends BaseCommand {
 
   async run(): Promise<Snapshot> {
     const { flags: f } = await this.parse(Top);
-    const type = storedType(f.type);
     const intervalMs = clampInterval(f.interval);
-    const desc = descriptorForType(type);
     let session: ZkSession | undefined;
     let source: PollSource;
     let label: string;
+    let type: string;
     if (f.server) {
       const m = /^(.+):(\d+)$/.exec(f.server);
       if (!m) throw new JubaError(`invalid --server ${JSON.stringify(f.server)}`, { code: 'usage', hint: 'use host:port, e.g. 127.0.0.1:9199' });
       source = { kind: 'server', host: m[1]!, port: Number(m[2]) };
+      type = f.type ? storedType(f.type) : await typeOfServer(source.host, source.port, f.timeout * 1000).catch((e: Error) => {
+        throw new JubaError(`cannot ask ${f.server} for its type: ${e.message}`, { code: 'unreachable', hint: 'is a server running there? or pass -t TYPE' });
+      });
       label = `server ${f.server}`;
     } else {
       const hosts = zookeeperHosts(f.zookeeper);
       const ms = f.zookeeper_timeout * 1000;
       const connect = (): Promise<Zk> => Zk.connect(hosts, { sessionTimeoutMs: ms, connectTimeoutMs: ms });
       const zk = await connect();
-      const name = f.name ? checkSegment('name', f.name) : (await listClusters(zk, type))[0];
-      if (!name) {
+      let cluster: ClusterRef;
+      try {
+        cluster = await pickCluster(zk, f.type, f.name, hosts);
+      } catch (e) {
         await zk.close();
-        throw new JubaError(`no ${type} cluster registered in ${hosts}`, { code: 'not_found', hint: 'pass -n NAME, or -t for another engine type' });
+        throw e;
       }
+      type = cluster.type;
       session = new ZkSession(zk, { connect });
-      source = { kind: 'zk', session, type, name };
+      source = { kind: 'zk', session, type, name: cluster.name };
       label = `zk ${hosts}`;
     }
+    const desc = descriptorForType(type);
+    const size = sizeOf(type);
     const cluster = source.kind === 'zk' ? `${type}/${source.name}` : type;
-    const initial = initialState({ source: label, cluster, intervalMs });
+    const initial = initialState({ source: label, cluster, intervalMs, sizeLabel: size.label });
     const poller = (dispatch: Dispatch<Action>, onError: PollerOptions['onError']): Poller => new Poller({
-      source, desc, intervalMs, timeoutMs: f.timeout * 1000, onError,
+      source, desc, sizeKeys: size.keys, intervalMs, timeoutMs: f.timeout * 1000, onError,
       onPoll: (r) => dispatch({ type: 'poll', ...r }),
       onZk: (e) => dispatch({ type: 'zk', at: Date.now(), ...e }),
     });
@@ -163,3 +172,16 @@ export default class Top extends BaseCommand {
 }
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/** -n (its type from ZooKeeper unless -t), else the first cluster of -t, else the only cluster. */
+async function pickCluster(zk: Zk, type: string | undefined, name: string | undefined, hosts: string): Promise<ClusterRef> {
+  if (name) {
+    const n = checkSegment('name', name);
+    return { type: await resolveType(zk, type, n), name: n };
+  }
+  if (!type) return onlyCluster(zk);
+  const t = storedType(type);
+  const first = (await listClusters(zk, t))[0];
+  if (!first) throw new JubaError(`no ${t} cluster registered in ${hosts}`, { code: 'not_found', hint: 'pass -n NAME, or -t for another engine type' });
+  return { type: t, name: first };
+}

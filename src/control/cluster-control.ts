@@ -9,6 +9,7 @@ import * as P from '../cluster/paths.js';
 import type { Zk } from '../cluster/zk.js';
 import { descriptorForType } from '../idl/descriptor.js';
 import type { ServiceDescriptor } from '../idl/types.js';
+import { sizeOf } from './engine-presets.js';
 import { memberStats, type MemberStats } from './member-stats.js';
 import { listVisorChildren, type VisorChildren } from './visor-control.js';
 
@@ -30,6 +31,8 @@ export interface ClusterStatus {
   name: string;
   proxies: string[];
   visors: string[];
+  /** What the members' `rows` measure for this type (ROWS, LABELS, …). */
+  sizeLabel: string;
   members: MemberHealth[];
 }
 
@@ -47,6 +50,24 @@ export async function callMember<T>(
   } finally {
     c.close();
   }
+}
+
+/**
+ * The service type of a running server (`type` in the get_status every Jubatus server sends)
+ * or proxy (its PROGNAME `juba<type>_proxy`), for commands given only a host:port.
+ */
+export async function typeOfServer(host: string, port: number, timeoutMs: number): Promise<string> {
+  const ipPort = P.ipPort(host, port);
+  const desc = descriptorForType('server');
+  const fromServer = await callMember(desc, ipPort, '', timeoutMs, (c) => c.getStatus()).then(
+    (s) => ownStatus(s, ipPort).type,
+    () => undefined,
+  );
+  if (fromServer) return fromServer;
+  const s = await callMember(desc, ipPort, '', timeoutMs, (c) => c.getProxyStatus());
+  const m = /^juba(.+)_proxy$/.exec(ownStatus(s, ipPort).PROGNAME ?? '');
+  if (!m) throw new Error(`${host}:${port} reports no service type`);
+  return m[1]!;
 }
 
 /** The keys of `ipPort` in a get_status answer (or its only entry: a server answers for itself). */
@@ -68,11 +89,11 @@ async function onEachMember<T>(
   );
 }
 
-function health(ipPort: string, active: boolean, status: StatusMap | undefined, error?: string): MemberHealth {
+function health(ipPort: string, active: boolean, sizeKeys: readonly string[], status: StatusMap | undefined, error?: string): MemberHealth {
   const { host, port } = P.parseIpPort(ipPort);
   if (!status) return { ipPort, host, port, active, reachable: false, error };
   const s = ownStatus(status, ipPort);
-  return { ipPort, host, port, active, reachable: true, ...memberStats(s), status: s };
+  return { ipPort, host, port, active, reachable: true, ...memberStats(s, sizeKeys), status: s };
 }
 
 export async function clusterStatus(zk: Zk, type: string, name: string, timeoutMs = 10_000): Promise<ClusterStatus> {
@@ -84,11 +105,12 @@ export async function clusterStatus(zk: Zk, type: string, name: string, timeoutM
     Promise.all(visors.map((v) => listVisorChildren(v, timeoutMs))),
   ]);
   const owner = visorOwners(runs, name);
+  const size = sizeOf(type);
   const members = results.map((r) => {
-    const h = health(r.ipPort, actives.includes(r.ipPort), r.ok ? r.value : undefined, r.ok ? undefined : r.error);
+    const h = health(r.ipPort, actives.includes(r.ipPort), size.keys, r.ok ? r.value : undefined, r.ok ? undefined : r.error);
     return owner.has(r.ipPort) ? { ...h, visor: owner.get(r.ipPort) } : h;
   });
-  return { type, name, proxies, visors, members };
+  return { type, name, proxies, visors, sizeLabel: size.label, members };
 }
 
 /** ip_port → visor, for the children of `<server>/<name>` (a stock jubavisor has no `list`: none). */

@@ -15,7 +15,7 @@ import { Zk, type Unwatch } from '../cluster/zk.js';
 import { JubaError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { EngineServer } from './engine-server.js';
-import { createMixer } from './mix/create-mixer.js';
+import { checkMixer, createMixer } from './mix/create-mixer.js';
 import type { Mixer } from './mix/mixer.js';
 import type { ServerOptions } from './options.js';
 import type { ServedService } from './served-service.js';
@@ -51,6 +51,7 @@ export async function startDistributedServer(service: ServedService, o: ServerOp
     configLock = cfg.lock;
     try {
       server = new EngineServer({ factory, descriptor, options: o, configText: cfg.text, configSource: cfg.path, logger });
+      checkMixer(o.mixer, server.engine, `${type} cluster ${name} (config ${cfg.path})`);
     } catch (e) {
       await configLock.release();
       throw e;

@@ -16,19 +16,14 @@ export class PoisonMessage extends Error {}
 
 export type Mapper = (body: string) => unknown[];
 
-/** The engines whose hands-on message `[id, datum]` has an obvious update method. */
-const DEFAULT_MAP: Record<string, string> = { nearest_neighbor: 'set_row' };
-
-export function defaultMapMethod(engine: string): string | undefined {
-  return DEFAULT_MAP[engine];
-}
-
 /**
  * A mapper for `method`: a message is a JSON array of the method's parameters in order (the
  * hands-on's `[id, {"x": 1.5}]` for set_row) or a JSON object keyed by parameter name. Values
  * are typed by the IDL, so datums may be written `{"x": 1.5, "name": "a"}`.
+ * With `wrap`, a message is one element of the method's only (list) parameter instead:
+ * `["sports", {"text": "…"}]` → `train([["sports", {…}]])` (an engine's feed preset says which).
  */
-export function createMapper(service: ServiceDescriptor, methodName: string): Mapper {
+export function createMapper(service: ServiceDescriptor, methodName: string, wrap = false): Mapper {
   const m = service.methods.get(methodName);
   if (!m) {
     throw new JubaError(`${service.name} has no method ${methodName}`, {
@@ -44,7 +39,8 @@ export function createMapper(service: ServiceDescriptor, methodName: string): Ma
       throw new PoisonMessage(`not JSON (${(err as Error).message})`);
     }
     let list: unknown = json;
-    if (!Array.isArray(json)) {
+    if (wrap) list = [[json]];
+    else if (!Array.isArray(json)) {
       if (json === null || typeof json !== 'object') {
         throw new PoisonMessage(`expected a JSON array or object of the arguments of ${signature(m)}`);
       }

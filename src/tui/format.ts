@@ -53,11 +53,12 @@ export interface Column<T> {
   cell: (row: T, now: number) => string;
 }
 
-export const MEMBER_COLUMNS: Array<Column<MemberView>> = [
+/** The members table; `sizeLabel` heads the model-size column (the engine's preset: ROWS, LABELS…). */
+export const memberColumns = (sizeLabel: string): Array<Column<MemberView>> => [
   { head: 'IP_PORT', width: 22, keep: 0, cell: (m) => m.ipPort },
   { head: 'STATE', width: 9, keep: 0, cell: (m) => memberState(m) },
   { head: 'UPTIME', width: 8, keep: 5, cell: (m) => fmtDuration(m.uptimeSec) },
-  { head: 'ROWS', width: 9, keep: 3, cell: (m) => fmtInt(m.rows) },
+  { head: sizeLabel, width: 9, keep: 3, cell: (m) => fmtInt(m.rows) },
   { head: 'RSS', width: 8, keep: 8, cell: (m) => fmtKb(m.rssKb) },
   { head: 'UPD/S', width: 8, keep: 1, cell: (m) => fmtRate(m.updateRate) },
   { head: 'ANA/S', width: 8, keep: 2, cell: (m) => fmtRate(m.analyzeRate) },
@@ -135,7 +136,7 @@ export function headerLines(st: TopState, now = Date.now(), width = Infinity): s
   const peers = st.proxies ? [`proxies ${Object.keys(st.proxies).length}`, `visors ${Object.keys(st.visors ?? {}).length}`] : [];
   return [
     ...wrapParts([`juba top — ${st.source}`, zkText(st), `cluster: ${st.cluster}`, `every ${st.intervalMs}ms`, clock(now), st.paused ? '[PAUSED]' : ''], width),
-    ...wrapParts([`members ${t.reachable}/${t.members}`, `rows ${t.rows}`, `update/s ${fmtRate(t.updateRate)}`, `analyze/s ${fmtRate(t.analyzeRate)}`, ...peers], width),
+    ...wrapParts([`members ${t.reachable}/${t.members}`, `${st.sizeLabel.toLowerCase()} ${t.rows}`, `update/s ${fmtRate(t.updateRate)}`, `analyze/s ${fmtRate(t.analyzeRate)}`, ...peers], width),
   ];
 }
 
@@ -163,8 +164,9 @@ export function peerSection<T>(title: string, list: T[] | undefined, cols: Array
 /** The whole plain snapshot (`--once` without --json). */
 export function plainSnapshot(st: TopState, now = Date.now()): string {
   const members = visibleMembers(st);
-  const out = [...headerLines(st, now), '', headRow(MEMBER_COLUMNS)];
-  for (const m of members) out.push(tableRow(MEMBER_COLUMNS, m, now));
+  const cols = memberColumns(st.sizeLabel);
+  const out = [...headerLines(st, now), '', headRow(cols)];
+  for (const m of members) out.push(tableRow(cols, m, now));
   if (members.length === 0) out.push('(no members)');
   for (const m of members) if (!m.reachable && m.error) out.push(`${m.ipPort}: ${m.error}`);
   for (const lines of [peerSection('Proxies', proxyList(st), PROXY_COLUMNS, now), peerSection('Visors', visorList(st), VISOR_COLUMNS, now)]) {

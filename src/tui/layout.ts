@@ -4,7 +4,7 @@
  * grows past the screen (Ink would then redraw it from scratch on every update). Pure.
  */
 import {
-  CHART_LABEL, fitColumns, headerLines, MEMBER_COLUMNS, peerSection, PROXY_COLUMNS, VISOR_COLUMNS, type Column,
+  CHART_LABEL, fitColumns, headerLines, memberColumns, peerSection, PROXY_COLUMNS, VISOR_COLUMNS, type Column,
 } from './format.js';
 import type { ProxyView, VisorSample } from './peers.js';
 import { proxyList, selectedMember, visibleMembers, visorList, type MemberView, type TopState } from './state.js';
@@ -83,7 +83,7 @@ export function layout(st: TopState, cols: number, rows: number, now = Date.now(
   const memberStart = Math.max(0, Math.min(st.selected - memberRows + 1, members.length - memberRows));
   return {
     cols, rows, header, notice,
-    memberCols: fitColumns(MEMBER_COLUMNS, tableWidth),
+    memberCols: fitColumns(memberColumns(st.sizeLabel), tableWidth),
     proxyCols: fitColumns(PROXY_COLUMNS, tableWidth),
     visorCols: fitColumns(VISOR_COLUMNS, tableWidth),
     memberStart,

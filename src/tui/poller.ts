@@ -32,6 +32,8 @@ export interface PollRound {
 export interface PollerOptions {
   source: PollSource;
   desc: ServiceDescriptor;
+  /** The status keys that give a member's model size (the engine's preset). */
+  sizeKeys?: readonly string[];
   intervalMs: number;
   timeoutMs: number;
   onPoll: (round: PollRound) => void;
@@ -51,9 +53,10 @@ async function statusMap(desc: ServiceDescriptor, ipPort: string, name: string, 
   return ownStatus(await callMember(desc, ipPort, name, timeoutMs, call), ipPort);
 }
 
-function memberSample(desc: ServiceDescriptor, ipPort: string, name: string, active: boolean, timeoutMs: number): Promise<MemberSample> {
+function memberSample(desc: ServiceDescriptor, ipPort: string, name: string, active: boolean, timeoutMs: number,
+  sizeKeys?: readonly string[]): Promise<MemberSample> {
   return statusMap(desc, ipPort, name, timeoutMs, (c) => c.getStatus()).then(
-    (s) => sampleFromStatus(ipPort, active, s),
+    (s) => sampleFromStatus(ipPort, active, s, sizeKeys),
     (e) => ({ ipPort, active, reachable: false, error: message(e) }),
   );
 }
@@ -152,13 +155,13 @@ export class Poller {
 
   private async round(): Promise<PollRound> {
     const s = this.o.source;
-    const { desc, timeoutMs } = this.o;
+    const { desc, timeoutMs, sizeKeys } = this.o;
     let r: Omit<PollRound, 'at'>;
     if (s.kind === 'server') {
-      r = { samples: [await memberSample(desc, P.ipPort(s.host, s.port), '', true, timeoutMs)] };
+      r = { samples: [await memberSample(desc, P.ipPort(s.host, s.port), '', true, timeoutMs, sizeKeys)] };
     } else {
       const [samples, proxies, visors] = await Promise.all([
-        Promise.all(this.nodes.map((ip) => memberSample(desc, ip, s.name, this.actives.has(ip), timeoutMs))),
+        Promise.all(this.nodes.map((ip) => memberSample(desc, ip, s.name, this.actives.has(ip), timeoutMs, sizeKeys))),
         Promise.all(this.proxies.map((ip) => proxySample(desc, ip, timeoutMs))),
         Promise.all(this.visors.map((ip) => visorSample(ip, s.name, timeoutMs))),
       ]);

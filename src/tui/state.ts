@@ -5,7 +5,7 @@
  * proxies and visors, the ZooKeeper session's state, and the view's sort/filter/selection/scroll.
  * No I/O here, so every rule is unit-testable.
  */
-import { memberStats, type MemberStats } from '../control/member-stats.js';
+import { DEFAULT_SIZE, memberStats, type MemberStats } from '../control/member-stats.js';
 import { pushPoint, rate } from './counters.js';
 import { applyProxies, applyVisors, keepGone, type ProxySample, type ProxyView, type VisorSample } from './peers.js';
 
@@ -70,6 +70,8 @@ export interface TopState {
   source: string;
   cluster: string;
   intervalMs: number;
+  /** What the members' size column measures (the engine's preset: ROWS, LABELS, …). */
+  sizeLabel: string;
   zk: ZkStatus;
   members: Record<string, MemberView>;
   order: string[];
@@ -111,8 +113,9 @@ export type Action =
   | { type: 'pane' }
   | { type: 'help' };
 
-export function initialState(opts: { source: string; cluster: string; intervalMs: number }): TopState {
+export function initialState(opts: { source: string; cluster: string; intervalMs: number; sizeLabel?: string }): TopState {
   return {
+    sizeLabel: DEFAULT_SIZE.label,
     ...opts,
     zk: { state: 'n/a', server: '', sessions: 0 },
     members: {},
@@ -133,8 +136,8 @@ export function initialState(opts: { source: string; cluster: string; intervalMs
 }
 
 /** A get_status map (one server's keys) → a sample. */
-export function sampleFromStatus(ipPort: string, active: boolean, s: Record<string, string>): MemberSample {
-  return { ipPort, active, reachable: true, ...memberStats(s) };
+export function sampleFromStatus(ipPort: string, active: boolean, s: Record<string, string>, sizeKeys?: readonly string[]): MemberSample {
+  return { ipPort, active, reachable: true, ...memberStats(s, sizeKeys) };
 }
 
 function latency(s: MemberSample, p: MemberSample): number | undefined {
@@ -322,12 +325,12 @@ export const visorList = (st: TopState): VisorSample[] | undefined => byIpPort(s
 
 /** What --json prints. */
 export function snapshot(st: TopState, now = Date.now()): {
-  source: string; cluster: string; intervalMs: number; polls: number; zk: ZkStatus;
+  source: string; cluster: string; intervalMs: number; polls: number; zk: ZkStatus; sizeLabel: string;
   totals: Totals; members: Array<MemberView & { secondsSinceMix?: number }>;
   proxies?: ProxyView[]; visors?: VisorSample[]; events: MixEvent[];
 } {
   return {
-    source: st.source, cluster: st.cluster, intervalMs: st.intervalMs, polls: st.polls, zk: st.zk,
+    source: st.source, cluster: st.cluster, intervalMs: st.intervalMs, polls: st.polls, zk: st.zk, sizeLabel: st.sizeLabel,
     totals: totals(st),
     members: visibleMembers(st).map((m) => ({ ...m, secondsSinceMix: sinceMix(m, now) })),
     proxies: proxyList(st),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chart, fitColumns, headerLines, MEMBER_COLUMNS, plainSnapshot } from '../../src/tui/format.js';
+import { chart, fitColumns, headerLines, memberColumns, plainSnapshot } from '../../src/tui/format.js';
 import { layout } from '../../src/tui/layout.js';
 import { proxySampleFromStatus, type ProxySample, type VisorSample } from '../../src/tui/peers.js';
 import { clampInterval } from '../../src/tui/poller.js';
@@ -199,10 +199,10 @@ describe('top state', () => {
   });
 
   it('lays out for the terminal: fewer columns when narrow, never taller than the screen', () => {
-    expect(fitColumns(MEMBER_COLUMNS).map((c) => c.head)).toContain('RSS');
-    const narrow = fitColumns(MEMBER_COLUMNS, 78).map((c) => c.head);
+    expect(fitColumns(memberColumns('ROWS')).map((c) => c.head)).toContain('RSS');
+    const narrow = fitColumns(memberColumns('ROWS'), 78).map((c) => c.head);
     expect(narrow).toEqual(['IP_PORT', 'STATE', 'UPTIME', 'ROWS', 'UPD/S', 'ANA/S', 'LAT(ms)']);
-    expect(fitColumns(MEMBER_COLUMNS, 10).map((c) => c.head)).toEqual(['IP_PORT', 'STATE']);
+    expect(fitColumns(memberColumns('ROWS'), 10).map((c) => c.head)).toEqual(['IP_PORT', 'STATE']);
     const many = Array.from({ length: 40 }, (_, i) => sample(`10.0.0.${i}_9199`));
     let st = poll(base(), 0, many);
     st = poll(st, 1000, many);

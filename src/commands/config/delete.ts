@@ -1,6 +1,6 @@
 import { BaseCommand } from '../../base-command.js';
 import { deleteConfig, withZk } from '../../cluster/config-store.js';
-import { checkSegment, clusterFlags, storedType, zkFlags, zookeeperHosts } from '../../cli/cluster-flags.js';
+import { checkSegment, clusterFlags, resolveType, zkFlags, zookeeperHosts } from '../../cli/cluster-flags.js';
 
 export default class ConfigDelete extends BaseCommand {
   static override summary = "Delete a cluster's stored config (jubaconfig -c delete).";
@@ -11,9 +11,8 @@ export default class ConfigDelete extends BaseCommand {
   async run(): Promise<void> {
     const { flags: f } = await this.parse(ConfigDelete);
     const hosts = zookeeperHosts(f.zookeeper);
-    const type = storedType(f.type);
     const name = checkSegment('name', f.name);
-    const path = await withZk(hosts, f.zookeeper_timeout, (zk) => deleteConfig(zk, type, name));
+    const path = await withZk(hosts, f.zookeeper_timeout, async (zk) => deleteConfig(zk, await resolveType(zk, f.type, name), name));
     process.stdout.write(`deleted ${path}\n`);
   }
 }

@@ -1,6 +1,6 @@
 import { BaseCommand } from '../../base-command.js';
 import { configView, readConfig, withZk, type ConfigView } from '../../cluster/config-store.js';
-import { checkSegment, clusterFlags, storedType, zkFlags, zookeeperHosts } from '../../cli/cluster-flags.js';
+import { checkSegment, clusterFlags, resolveType, zkFlags, zookeeperHosts } from '../../cli/cluster-flags.js';
 
 export default class ConfigRead extends BaseCommand {
   static override summary = 'Print the config stored for a cluster (jubaconfig -c read).';
@@ -15,9 +15,8 @@ export default class ConfigRead extends BaseCommand {
   async run(): Promise<ConfigView> {
     const { flags: f } = await this.parse(ConfigRead);
     const hosts = zookeeperHosts(f.zookeeper);
-    const type = storedType(f.type);
     const name = checkSegment('name', f.name);
-    const stored = await withZk(hosts, f.zookeeper_timeout, (zk) => readConfig(zk, type, name));
+    const stored = await withZk(hosts, f.zookeeper_timeout, async (zk) => readConfig(zk, await resolveType(zk, f.type, name), name));
     if (!this.jsonEnabled()) process.stdout.write(stored.config);
     return configView(stored);
   }

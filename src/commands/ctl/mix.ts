@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../base-command.js';
-import { checkSegment, clusterFlags, storedType, zkFlags, zookeeperHosts } from '../../cli/cluster-flags.js';
+import { checkSegment, clusterFlags, resolveType, zkFlags, zookeeperHosts } from '../../cli/cluster-flags.js';
 import { reportMembers } from '../../cli/member-report.js';
 import { withZk } from '../../cluster/config-store.js';
 import { triggerMix, type MemberResult } from '../../control/cluster-control.js';
@@ -19,8 +19,8 @@ export default class CtlMix extends BaseCommand {
   async run(): Promise<MemberResult[]> {
     const { flags: f } = await this.parse(CtlMix);
     const name = checkSegment('name', f.name);
-    const r = await withZk(zookeeperHosts(f.zookeeper), f.zookeeper_timeout, (zk) =>
-      triggerMix(zk, storedType(f.type), name, f.server, f.timeout * 1000));
+    const r = await withZk(zookeeperHosts(f.zookeeper), f.zookeeper_timeout, async (zk) =>
+      triggerMix(zk, await resolveType(zk, f.type, name), name, f.server, f.timeout * 1000));
     return reportMembers(this, 'do_mix', name, r.ipPort ? [r] : []);
   }
 }
