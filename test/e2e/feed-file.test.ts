@@ -65,7 +65,11 @@ describe('juba feed -f', () => {
     const dead = await freePort();
     const file = path.join(tmp, 'down.jsonl');
     fs.writeFileSync(file, `${JSON.stringify(['d1', { x: 1 }])}\n`);
-    const r = await runJubaToEnd(['feed', '-f', file, '-s', `127.0.0.1:${dead}`, '--retry-for', '2', '--json']);
+    // Nobody there to say its type, so -t names it.
+    const noType = await runJubaToEnd(['feed', '-f', file, '-s', `127.0.0.1:${dead}`]);
+    expect(noType.code).toBe(2);
+    expect(noType.stderr).toContain(`127.0.0.1:${dead} could not tell its type`);
+    const r = await runJubaToEnd(['feed', '-f', file, '-t', 'nearest_neighbor', '-s', `127.0.0.1:${dead}`, '--retry-for', '2', '--json']);
     expect(r.code).toBe(5);
     const summary = JSON.parse(r.stdout) as { retries: number; deadLettered: number };
     expect(summary.deadLettered).toBe(1);
