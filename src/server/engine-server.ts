@@ -69,14 +69,14 @@ export class EngineServer {
     this.eth = advertisedAddress(o);
     this.port = o.rpcPort;
     this.configText = args.configText;
-    this.engine = EngineServer.buildEngine(args, `${this.eth}_${this.port}`);
+    this.engine = EngineServer.buildEngine(args, `${this.eth}_${this.port}`, !isStandalone(o));
     this.registerMethods();
   }
 
   /** Parses and applies a config; errors say `source:line:col` or name the offending key. */
-  static buildEngine(args: Pick<EngineServerArgs, 'factory' | 'configText' | 'configSource'>, owner: string): Engine {
+  static buildEngine(args: Pick<EngineServerArgs, 'factory' | 'configText' | 'configSource'>, owner: string, distributed = false): Engine {
     const json = parseJsonText(args.configText, args.configSource);
-    return args.factory.create(json, { owner });
+    return args.factory.create(json, { owner, distributed });
   }
 
   get ipPort(): string {
@@ -148,10 +148,27 @@ export class EngineServer {
         this.counters.analysisUsec += usec;
       }
     };
+    // 1.1.1 counts an update as it takes the write lock, before the method runs, so an update
+    // that then fails (e.g. a feature key with '$') still counts; arguments that do not decode
+    // never reach the lock and do not.
     const timed = (args: unknown[]): unknown => {
       const t0 = performance.now();
-      const r = run(args);
-      if (r instanceof Promise) return r.then((v) => (count(t0), v));
+      let r: unknown;
+      try {
+        r = run(args);
+      } catch (e) {
+        count(t0);
+        throw e;
+      }
+      if (r instanceof Promise) {
+        return r.then(
+          (v) => (count(t0), v),
+          (e: unknown) => {
+            count(t0);
+            throw e;
+          },
+        );
+      }
       count(t0);
       return r;
     };
@@ -297,6 +314,7 @@ export class EngineServer {
       engine = EngineServer.buildEngine(
         { factory: this.args.factory, configText: decoded.system.config, configSource: file },
         this.ipPort,
+        !isStandalone(this.args.options),
       );
     }
     try {

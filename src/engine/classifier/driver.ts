@@ -34,6 +34,11 @@ export interface ClassifierDriver {
   pack(w: MsgWriter): void;
   /** Decodes and checks the storage part; the returned function installs it (all or nothing). */
   unpack(v: MsgValue): () => void;
+  /**
+   * State 1.1.1 packs before the storage (the NN classifier's row unlearner): the model's first
+   * element is then `[prefix, storage, labels]` instead of `[storage, labels]`.
+   */
+  readonly packPrefix?: { pack(w: MsgWriter): void; unpack(v: MsgValue): () => void };
   /** The storage's linear mixables, in 1.1.1's registration order (before the labels). */
   linearParts(): LinearPart<unknown>[];
   /** Whether the label counts are a linear mixable of this method (after linearParts). */

@@ -32,9 +32,27 @@ export class Labels {
     return n;
   }
 
-  /** One more example of `label`. */
-  increment(label: string): void {
-    this.diff.set(label, (this.diff.get(label) ?? 0) + 1);
+  /** One more example of `label`; the returned function takes it back (a train that failed). */
+  increment(label: string): () => void {
+    const before = this.diff.get(label);
+    this.diff.set(label, (before ?? 0) + 1);
+    return () => {
+      if (before === undefined) this.diff.delete(label);
+      else this.diff.set(label, before);
+    };
+  }
+
+  /** One example of `label` forgotten (an unlearned NN row): at 0 or below 1.1.1 drops the label. */
+  decrement(label: string): void {
+    const n = (this.diff.get(label) ?? 0) - 1;
+    if (n <= 0) this.diff.delete(label);
+    else this.diff.set(label, n);
+  }
+
+  /** Replaces every count (the NN classifier recounts its rows after MIX); they become the diff. */
+  replaceAll(counts: LabelCounts): void {
+    this.diff = counts;
+    this.master = new Map();
   }
 
   /** set_label: a new label with no examples; false when it already exists. */

@@ -3,9 +3,14 @@
  * entry builds a driver from the config's `parameter`.
  */
 import type { ClassifierDriverMaker } from './driver.js';
+import { makeCosineClassifier, makeEuclideanClassifier } from './inverted.js';
+import { makeNnClassifier } from './nn.js';
 
 export const CLASSIFIER_METHODS: Readonly<Record<string, ClassifierDriverMaker>> = {
   // linear.ts: perceptron, PA/passive_aggressive, PA1/passive_aggressive_1, PA2/passive_aggressive_2,
   // CW/confidence_weighted, AROW/arow, NHERD/normal_herd
-  // nn.ts: NN/nearest_neighbor; inverted.ts: cosine, euclidean
+  NN: makeNnClassifier,
+  nearest_neighbor: makeNnClassifier,
+  cosine: makeCosineClassifier,
+  euclidean: makeEuclideanClassifier,
 };

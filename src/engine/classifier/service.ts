@@ -34,8 +34,14 @@ export class ClassifierEngine implements Engine, ClassifierService {
     let n = 0;
     for (const [label, d] of data) {
       const fv = this.converter.convertAndUpdateWeight(d);
-      this.labels.increment(label);
-      this.driver.train(label, fv);
+      const undo = this.labels.increment(label);
+      try {
+        this.driver.train(label, fv);
+      } catch (e) {
+        // 1.1.1 counts the label only once the example is stored (an NN unlearner can refuse it).
+        undo();
+        throw e;
+      }
       n++;
     }
     return n;
@@ -72,8 +78,10 @@ export class ClassifierEngine implements Engine, ClassifierService {
   }
 
   packModel(w: MsgWriter): void {
+    const prefix = this.driver.packPrefix;
     w.arrayHeader(2);
-    w.arrayHeader(2);
+    w.arrayHeader(prefix ? 3 : 2);
+    prefix?.pack(w);
     this.driver.pack(w);
     this.labels.pack(w);
     this.converter.weights.pack(w);
@@ -81,10 +89,14 @@ export class ClassifierEngine implements Engine, ClassifierService {
 
   unpackModel(v: MsgValue): void {
     const top = expectArray(v, 'classifier model', 2);
-    const parts = expectArray(top[0]!, 'classifier model', 2);
-    const installStorage = this.driver.unpack(parts[0]!);
-    const installLabels = this.labels.unpack(parts[1]!);
+    const prefix = this.driver.packPrefix;
+    const parts = expectArray(top[0]!, 'classifier model', prefix ? 3 : 2);
+    const at = prefix ? 1 : 0;
+    const installPrefix = prefix?.unpack(parts[0]!);
+    const installStorage = this.driver.unpack(parts[at]!);
+    const installLabels = this.labels.unpack(parts[at + 1]!);
     const weights = WeightManager.unpack(top[1]!);
+    installPrefix?.();
     installStorage();
     installLabels();
     this.converter.setWeights(weights);

@@ -7,7 +7,8 @@
  * bytes per row at a load factor of at most 1/2, which is what keeps a 1M-row hash_num-64
  * euclid_lsh table under 64 bytes per row (ids themselves aside). Lookups hash the id with FNV-1a
  * over UTF-16 code units, a few ns for typical ids and only on set_row and *_from_id.
- * Rows are never deleted (the nearest_neighbor server has no delete), so no tombstones.
+ * The nearest_neighbor server never deletes; the NN classifier and regression do (delete_label,
+ * unlearner), and deletion shifts the probe chain back instead of leaving tombstones.
  */
 const MIN_SLOTS = 1024;
 
@@ -64,6 +65,32 @@ export class IdIndex {
     this.slots = new Int32Array(cap);
     this.mask = cap - 1;
     for (let r = 0; r < this.size; r++) this.place(r);
+  }
+
+  private slotOf(row: number): number {
+    const slots = this.slots, mask = this.mask;
+    for (let i = hashId(this.ids[row]!) & mask; ; i = (i + 1) & mask) if (slots[i] === row + 1) return i;
+  }
+
+  /**
+   * Forgets `row` and records that the table's last row `last` now lives at `row` (the column
+   * table deletes by moving its last row into the hole). Call before the id array changes.
+   */
+  remove(row: number, last: number): void {
+    const slots = this.slots, mask = this.mask;
+    let hole = this.slotOf(row);
+    // Backward-shift deletion: pull later entries of the probe chain into the hole when their
+    // home slot does not lie cyclically between the hole and where they sit.
+    for (let j = (hole + 1) & mask; slots[j] !== 0; j = (j + 1) & mask) {
+      const home = hashId(this.ids[slots[j]! - 1]!) & mask;
+      const stays = hole <= j ? hole < home && home <= j : hole < home || home <= j;
+      if (stays) continue;
+      slots[hole] = slots[j]!;
+      hole = j;
+    }
+    slots[hole] = 0;
+    this.size--;
+    if (row !== last) slots[this.slotOf(last)] = row + 1;
   }
 
   /** Forgets everything and follows a new id array. */

@@ -122,6 +122,30 @@ export class RowTable {
     this.clock += 1;
   }
 
+  /**
+   * Deletes row `id` as 1.1.1's column table does: the last row moves into the hole (which
+   * changes the tie order of later searches) and the clock moves on. False when `id` is unknown.
+   * The version clock keeps no record: deletions do not travel through MIX.
+   */
+  deleteRow(id: string): boolean {
+    const row = this.index.get(id);
+    if (row === undefined) return false;
+    const last = this.size - 1;
+    this.index.remove(row, last);
+    if (row !== last) {
+      const W = this.words;
+      this.sigs.copyWithin(row * W, last * W, (last + 1) * W);
+      if (this.norms) this.norms[row] = this.norms[last]!;
+      this.ownerIdx[row] = this.ownerIdx[last]!;
+      this.clocks[row] = this.clocks[last]!;
+      this.ids[row] = this.ids[last]!;
+    }
+    this.ids.pop();
+    this.size = last;
+    this.clock += 1;
+    return true;
+  }
+
   rowOf(id: string): number | undefined {
     return this.index.get(id);
   }

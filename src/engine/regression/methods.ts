@@ -3,9 +3,14 @@
  * entry builds a driver from the config's `parameter`.
  */
 import type { RegressionDriverMaker } from './driver.js';
+import { makeCosineRegression, makeEuclideanRegression } from './inverted.js';
+import { makeNnRegression } from './nn.js';
 
 export const REGRESSION_METHODS: Readonly<Record<string, RegressionDriverMaker>> = {
   // linear.ts: perceptron, PA/passive_aggressive, PA1/passive_aggressive_1, PA2/passive_aggressive_2,
   // CW/confidence_weighted, AROW, NHERD/normal_herd
-  // nn.ts: NN/nearest_neighbor; inverted.ts: cosine, euclidean
+  NN: makeNnRegression,
+  nearest_neighbor: makeNnRegression,
+  cosine: makeCosineRegression,
+  euclidean: makeEuclideanRegression,
 };
