@@ -3,12 +3,13 @@
  * entry builds a driver from the config's `parameter`.
  */
 import type { ClassifierDriverMaker } from './driver.js';
+import { LINEAR_CLASSIFIERS } from './linear.js';
 import { makeCosineClassifier, makeEuclideanClassifier } from './inverted.js';
 import { makeNnClassifier } from './nn.js';
 
 export const CLASSIFIER_METHODS: Readonly<Record<string, ClassifierDriverMaker>> = {
-  // linear.ts: perceptron, PA/passive_aggressive, PA1/passive_aggressive_1, PA2/passive_aggressive_2,
-  // CW/confidence_weighted, AROW/arow, NHERD/normal_herd
+  // perceptron, PA/passive_aggressive, PA1/…_1, PA2/…_2, CW/confidence_weighted, AROW, NHERD/normal_herd
+  ...LINEAR_CLASSIFIERS,
   NN: makeNnClassifier,
   nearest_neighbor: makeNnClassifier,
   cosine: makeCosineClassifier,

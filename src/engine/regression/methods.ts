@@ -3,12 +3,13 @@
  * entry builds a driver from the config's `parameter`.
  */
 import type { RegressionDriverMaker } from './driver.js';
+import { LINEAR_REGRESSIONS } from './linear.js';
 import { makeCosineRegression, makeEuclideanRegression } from './inverted.js';
 import { makeNnRegression } from './nn.js';
 
 export const REGRESSION_METHODS: Readonly<Record<string, RegressionDriverMaker>> = {
-  // linear.ts: perceptron, PA/passive_aggressive, PA1/passive_aggressive_1, PA2/passive_aggressive_2,
-  // CW/confidence_weighted, AROW, NHERD/normal_herd
+  // perceptron, PA/passive_aggressive, PA1/…_1, PA2/…_2, CW/confidence_weighted, AROW, NHERD/normal_herd
+  ...LINEAR_REGRESSIONS,
   NN: makeNnRegression,
   nearest_neighbor: makeNnRegression,
   cosine: makeCosineRegression,
