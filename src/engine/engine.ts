@@ -11,6 +11,11 @@ import type { MsgValue } from '../msgpack/reader.js';
 export interface EngineOptions {
   /** This server's `ip_port`, stored as the owner of rows it writes (Jubatus writes it even standalone). */
   owner: string;
+  /**
+   * True when the server runs in a cluster (-z): 1.1.1 then picks MIX-ready storage variants
+   * (the linear models' `local_storage_mixture` instead of `local_storage`). Default false.
+   */
+  distributed?: boolean;
 }
 
 export interface Engine {

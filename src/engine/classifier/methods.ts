@@ -3,8 +3,8 @@
  * entry builds a driver from the config's `parameter`.
  */
 import type { ClassifierDriverMaker } from './driver.js';
-import { LINEAR_CLASSIFIERS } from './linear.js';
 import { makeCosineClassifier, makeEuclideanClassifier } from './inverted.js';
+import { LINEAR_CLASSIFIERS } from './linear.js';
 import { makeNnClassifier } from './nn.js';
 
 export const CLASSIFIER_METHODS: Readonly<Record<string, ClassifierDriverMaker>> = {

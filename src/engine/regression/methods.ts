@@ -3,8 +3,8 @@
  * entry builds a driver from the config's `parameter`.
  */
 import type { RegressionDriverMaker } from './driver.js';
-import { LINEAR_REGRESSIONS } from './linear.js';
 import { makeCosineRegression, makeEuclideanRegression } from './inverted.js';
+import { LINEAR_REGRESSIONS } from './linear.js';
 import { makeNnRegression } from './nn.js';
 
 export const REGRESSION_METHODS: Readonly<Record<string, RegressionDriverMaker>> = {
