@@ -115,7 +115,7 @@ describe('get_diff as 1.1.1 sends it', () => {
   it('classifier AROW: the storage diff byte for byte', () => {
     const e = classifierFactory.create(config('classifier-AROW'), { owner: '127.0.0.1_9199', distributed: true }) as ClassifierEngine;
     firstRound(e.linearMixable());
-    for (const batch of updates('classifier-AROW')) e.train(batch.map(([l, d]) => [l as string, datum(d)]) as Array<[string, Datum]>);
+    for (const batch of updates('classifier-AROW')) e.train((batch as Array<[string, unknown]>).map(([l, d]): [string, Datum] => [l, datum(d)]));
     const mine = bytes((w) => e.driver.linearParts()[0]!.packDiff(w));
     expect(hex(mine)).toBe(hex(firstElement(payload('classifier-AROW'))));
   });
