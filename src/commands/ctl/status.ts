@@ -41,13 +41,16 @@ export default class CtlStatus extends BaseCommand {
     });
     if (!this.jsonEnabled()) {
       const blue = (s: string): string => (process.env.NO_COLOR || !process.stdout.isTTY ? s : `\x1b[34m${s}\x1b[0m`);
-      const proxies = new Set(result.flatMap((c) => c.proxies.map((p) => `${p} (${c.type})`)));
+      // jubactl's lines; the type is added only when clusters of several types are listed.
+      const typed = new Set(result.map((c) => c.type)).size > 1;
+      const of = (c: ClusterStatus): string => (typed ? ` (${c.type})` : '');
+      const proxies = new Set(result.flatMap((c) => c.proxies.map((p) => `${p}${of(c)}`)));
       this.log(blue('active jubaproxy members:'));
       for (const p of proxies) this.log(p);
       this.log(blue('active jubavisor members:'));
       for (const v of result[0]?.visors ?? []) this.log(v);
       for (const c of result) {
-        this.log(blue(`active ${c.name} members (${c.type}):`));
+        this.log(blue(`active ${c.name} members${of(c)}:`));
         for (const m of c.members) this.log(memberLine(m, c.sizeLabel));
       }
       if (result.length === 0) this.log(`(no ${f.type ? `${f.type} ` : ''}clusters registered)`);
