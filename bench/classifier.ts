@@ -4,7 +4,7 @@
  * splitter) plus 5 numbers, 4 labels, one datum per call. Then regression PA on the same datums,
  * and the engine alone in-process (no RPC). Prints one JSON line.
  *
- *   npm run build && npx tsx bench/classifier.ts [trains=50000] [queries=5000]
+ *   npm run build && node --expose-gc --import tsx bench/classifier.ts [trains=50000] [queries=5000]
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -85,13 +85,23 @@ try {
   out.regression_pa_train_per_sec_pipelined_depth32 = Math.round(await pipelined(TRAINS, DEPTH, (i) => r.client.call('train', [[LABELS.indexOf(examples[i]!.label) + rand(), examples[i]!.d]])));
   r.client.close();
 
+  // The model's own size, apart from V8's heap slack (which dominates the RSS figures above):
+  // heap in use after a full GC, before and after the trains (needs node --expose-gc).
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  const heap0 = process.memoryUsage().heapUsed;
   const e = classifierFactory.create({ method: 'AROW', parameter: { regularization_weight: 1 }, converter: CONVERTER }, { owner: 'bench_1' }) as ClassifierEngine;
   const t0 = performance.now();
   for (const ex of examples) e.train([[ex.label, ex.d]]);
   const t1 = performance.now();
   for (const q of queries) e.classify([q]);
   const t2 = performance.now();
-  out.engine_only = { train_per_sec: Math.round(TRAINS / ((t1 - t0) / 1000)), classify_per_sec: Math.round(QUERIES / ((t2 - t1) / 1000)) };
+  gc?.();
+  out.engine_only = {
+    train_per_sec: Math.round(TRAINS / ((t1 - t0) / 1000)),
+    classify_per_sec: Math.round(QUERIES / ((t2 - t1) / 1000)),
+    model_heap_mb: gc ? +((process.memoryUsage().heapUsed - heap0) / 1048576).toFixed(2) : 'run with node --expose-gc',
+  };
   out.jubatus_1_1_1 = { train_per_sec_pipelined: 8024, classify_per_sec_sequential: 4262, classify_p50_ms: 0.2, classify_per_sec_pipelined: 9680, rss_mb_after_50k: 16 };
   console.log(JSON.stringify(out));
 } finally {
