@@ -11,8 +11,8 @@ import { classifierFactory, type ClassifierEngine } from '../../src/engine/class
 import type { Datum, FeatureVector } from '../../src/engine/datum.js';
 import type { LinearMixable } from '../../src/engine/engine.js';
 import { FeatureTable } from '../../src/engine/linear/feature-table.js';
-import { OrderedKeys } from '../../src/engine/linear/small-order.js';
-import { stdStringHash } from '../../src/engine/linear/std-hash.js';
+import { OrderedKeys } from '../../src/engine/common/small-order.js';
+import { stdStringHash } from '../../src/engine/common/std-hash.js';
 import { mixDiffs, putDiff, readDiff, writeDiff, type StorageDiff } from '../../src/engine/linear/storage-mix.js';
 import { LinearStorage } from '../../src/engine/linear/storage.js';
 import { regressionFactory, type RegressionEngine } from '../../src/engine/regression/service.js';

@@ -10,7 +10,7 @@
 import { MsgpackError, expectArray, expectMap, expectNumber, expectString, type MsgValue } from '../../msgpack/reader.js';
 import type { MsgWriter } from '../../msgpack/writer.js';
 import type { LinearPart } from '../mixable.js';
-import { KeyManager } from './key-manager.js';
+import { KeyManager } from '../common/key-manager.js';
 import type { InvertedIndexStorage } from './storage.js';
 
 export interface InvertedDiff {

@@ -16,7 +16,7 @@ import {
   MsgpackError, expectArray, expectMap, expectNumber, expectString, type MsgValue,
 } from '../../msgpack/reader.js';
 import type { MsgWriter } from '../../msgpack/writer.js';
-import { KeyManager } from './key-manager.js';
+import { KeyManager } from '../common/key-manager.js';
 
 /** Row id → value of one feature. */
 export type Postings = Map<number, number>;
@@ -82,7 +82,7 @@ export class InvertedIndexStorage {
   /** Stores `value` for (feature, row), keeping the row's squared norm up to date. */
   set(feature: string, rowKey: string, value: number): void {
     let id = this.keys.idOf(rowKey);
-    if (id === undefined) id = this.keys.getId(rowKey);
+    if (id < 0) id = this.keys.getId(rowKey);
     else {
       const cur = this.get(feature, id);
       // 1.1.1 subtracts the old square and adds the new one as two steps, erasing at exactly 0.
@@ -107,7 +107,7 @@ export class InvertedIndexStorage {
    */
   remove(feature: string, rowKey: string): void {
     const id = this.keys.idOf(rowKey);
-    if (id === undefined) return;
+    if (id < 0) return;
     this.set(feature, rowKey, 0);
     if (this.master.get(feature)?.has(id)) return;
     const p = this.diff.get(feature);
@@ -120,7 +120,7 @@ export class InvertedIndexStorage {
    */
   markRowRemoved(rowKey: string): void {
     const id = this.keys.idOf(rowKey);
-    if (id === undefined) return;
+    if (id < 0) return;
     this.ensure(id);
     if (this.normFlags[id]! & MASTER) {
       this.normDiff[id] = -this.normMaster[id]!;

@@ -5,8 +5,8 @@
  * the way libstdc++ links nodes (one singly linked list, each bucket pointing at the node
  * before its run), so inserting, erasing and rehashing are O(1) per row, as in C++.
  */
-import { FRESH_BUCKETS, growBuckets, mod64, stdStringHash, type BucketState } from './std-hash.js';
-import { idBucket } from './small-order.js';
+import { FRESH_BUCKETS, growBuckets, mod64, stdStringHash, type BucketState } from '../common/std-hash.js';
+import { idBucket } from '../common/small-order.js';
 
 const scratch: [number, number] = [0, 0];
 

@@ -11,7 +11,7 @@ import { readVersion, writeVersion } from '../common/version.js';
 import { compareUtf8 } from '../fv/sort-merge.js';
 import type { LinearPart } from '../mixable.js';
 import type { FeatureTable } from './feature-table.js';
-import type { KeyManager } from './key-manager.js';
+import type { KeyManager } from '../common/key-manager.js';
 import type { LinearStorage } from './storage.js';
 
 /** One feature of a diff: labels and their (v1, v2, v3), flat. */

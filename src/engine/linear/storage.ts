@@ -9,13 +9,13 @@ import { expectArray, expectMap, expectNumber, expectString, MsgpackError, type 
 import type { MsgWriter } from '../../msgpack/writer.js';
 import { readCount, readVersion, writeVersion } from '../common/version.js';
 import { FeatureTable, type Row } from './feature-table.js';
-import { KeyManager } from './key-manager.js';
-import { OrderedKeys } from './small-order.js';
+import { KeyManager } from '../common/key-manager.js';
+import { OrderedKeys } from '../common/small-order.js';
 
 export class LinearStorage {
   tbl = new FeatureTable();
   diff = new FeatureTable();
-  keys = new KeyManager();
+  keys = new KeyManager({ hashOrder: true });
   version = 0;
   /** Per-label-id sums of the last `inp`, reused between calls. */
   private acc = new Float64Array(16);
@@ -33,7 +33,7 @@ export class LinearStorage {
    * order 1.1.1 lists them, `scoreOf(id)` each sum (0 for a label without weights).
    */
   inp(keys: readonly string[], values: readonly number[]): void {
-    if (this.acc.length < this.keys.nextIdBound) this.acc = new Float64Array(Math.max(this.keys.nextIdBound, this.acc.length * 2));
+    if (this.acc.length < this.keys.nextId) this.acc = new Float64Array(Math.max(this.keys.nextId, this.acc.length * 2));
     const acc = this.acc;
     for (const id of this.keys.ids()) acc[id] = 0;
     for (let i = 0; i < keys.length; i++) {
@@ -155,7 +155,7 @@ export class LinearStorage {
   /** clear: fresh tables and key manager; the version stays. */
   clear(): void {
     this.tbl = new FeatureTable();
-    this.keys = new KeyManager();
+    this.keys = new KeyManager({ hashOrder: true });
     if (this.mixture) this.diff = new FeatureTable();
   }
 
@@ -181,7 +181,7 @@ export class LinearStorage {
   unpack(v: MsgValue): () => void {
     const a = expectArray(v, 'linear storage', 4);
     const tbl = readTable(a[0]!, 'linear storage tbl');
-    const keys = KeyManager.unpack(a[1]!);
+    const keys = KeyManager.unpack(a[1]!, 'key_manager', { hashOrder: true });
     const diff = readTable(a[2]!, 'linear storage tbl_diff');
     const version = readVersion(a[3]!);
     return () => {
