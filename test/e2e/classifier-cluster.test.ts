@@ -10,11 +10,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ServiceClient } from '../../src/client/service-client.js';
 import type { Datum } from '../../src/engine/datum.js';
 import { loadEngineDescriptor } from '../../src/idl/descriptor.js';
-import { eventually, writeHandsOnConfig } from '../harness/cluster.js';
-import { killStarted, runJubaToEnd, startServing, type JubaProcess } from '../harness/processes.js';
+import { endCluster, eventually, startMember, writeHandsOnConfig, type Member } from '../harness/cluster.js';
+import { runJubaToEnd } from '../harness/processes.js';
 import { startZooKeeper, type ZooKeeperInstance } from '../harness/zookeeper.js';
 
 const NAME = 'shogun';
@@ -36,15 +35,11 @@ const WORDS: Record<string, string[]> = {
 const doc = (s: string): Datum => ({ stringValues: [['text', s]], numValues: [], binaryValues: [] });
 
 let zk: ZooKeeperInstance;
-interface Member { p: JubaProcess; port: number; client: ServiceClient }
 let s1: Member;
 let s2: Member;
 let proxy: Member;
 
-async function start(args: string[], ready: RegExp): Promise<Member> {
-  const { p, port } = await startServing([...args, '-Z', '2', '-I', '5'], ready);
-  return { p, port, client: new ServiceClient(desc, { host: '127.0.0.1', port, name: NAME }) };
-}
+const start = (args: string[]): Promise<Member> => startMember(desc, NAME, [...args, '-Z', '2', '-I', '5']);
 
 const juba = (...args: string[]) => runJubaToEnd([...args, '-z', zk.hosts]);
 
@@ -55,17 +50,12 @@ beforeAll(async () => {
   const w = await juba('config', 'write', '-t', 'classifier', '-n', NAME, '-f', cfg);
   expect(w.code, w.stderr).toBe(0);
   const server = ['classifier', '-z', zk.hosts, '-n', NAME, '-d', tmp, '-s', '0', '-i', '0'];
-  [s1, s2] = await Promise.all([start(server, /juba server started/), start(server, /juba server started/)]);
-  proxy = await start(['classifier', '--proxy', '-z', zk.hosts], /juba proxy started/);
+  [s1, s2] = await Promise.all([start(server), start(server)]);
+  proxy = await start(['classifier', '--proxy', '-z', zk.hosts]);
   await eventually(async () => (await proxy.client.getStatus()).size === 2, 'both servers behind the proxy');
 }, 120_000);
 
-afterAll(async () => {
-  for (const m of [s1, s2, proxy]) m?.client.close();
-  killStarted();
-  await zk?.destroy();
-  fs.rmSync(tmp, { recursive: true, force: true });
-});
+afterAll(() => endCluster([s1, s2, proxy], zk, tmp));
 
 describe('a classifier cluster, operated by name only', () => {
   it('juba feed -n trains through the proxy (the engine\'s preset: [label, datum] → train)', async () => {

@@ -9,11 +9,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ServiceClient } from '../../src/client/service-client.js';
 import type { Datum } from '../../src/engine/datum.js';
 import { loadEngineDescriptor } from '../../src/idl/descriptor.js';
-import { eventually } from '../harness/cluster.js';
-import { killStarted, runJubaToEnd, ROOT, startServing, type JubaProcess } from '../harness/processes.js';
+import { endCluster, eventually, startMember, type Member } from '../harness/cluster.js';
+import { runJubaToEnd, ROOT } from '../harness/processes.js';
 import { startZooKeeper, type ZooKeeperInstance } from '../harness/zookeeper.js';
 
 const IDL = 'idl/classifier.idl';
@@ -24,12 +23,7 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'juba-engine-idl-'));
 const d = (x: number): Datum => ({ stringValues: [], numValues: [['x', x]], binaryValues: [] });
 let zk: ZooKeeperInstance;
 
-interface Member { p: JubaProcess; port: number; client: ServiceClient }
-
-async function start(args: string[], ready: RegExp): Promise<Member> {
-  const { p, port } = await startServing([...args, '-Z', '2', '-I', '5'], ready);
-  return { p, port, client: new ServiceClient(desc, { host: '127.0.0.1', port, name: NAME }) };
-}
+const start = (args: string[]): Promise<Member> => startMember(desc, NAME, [...args, '-Z', '2', '-I', '5']);
 
 let s1: Member;
 let s2: Member;
@@ -42,17 +36,12 @@ beforeAll(async () => {
   const w = await runJubaToEnd(['config', 'write', '--idl', IDL, '-n', NAME, '-f', cfg, '-z', zk.hosts]);
   expect(w.code, w.stderr).toBe(0);
   const server = ['--idl', IDL, '--impl', path.join(ROOT, IMPL), '-z', zk.hosts, '-n', NAME, '-d', tmp];
-  [s1, s2] = await Promise.all([start(server, /juba server started/), start(server, /juba server started/)]);
-  proxy = await start(['classifier', '--proxy', '-z', zk.hosts], /juba proxy started/);
+  [s1, s2] = await Promise.all([start(server), start(server)]);
+  proxy = await start(['classifier', '--proxy', '-z', zk.hosts]);
   await eventually(async () => (await proxy.client.getStatus()).size === 2, 'both servers behind the proxy');
 }, 120_000);
 
-afterAll(async () => {
-  for (const m of [s1, s2, proxy]) m?.client.close();
-  killStarted();
-  await zk?.destroy();
-  fs.rmSync(tmp, { recursive: true, force: true });
-});
+afterAll(() => endCluster([s1, s2, proxy], zk, tmp));
 
 describe('the shipped classifier IDL through `juba serve classifier --proxy`', () => {
   it('routes train to one server (random) and broadcasts set_label, delete_label and clear', async () => {
@@ -88,7 +77,7 @@ describe('the shipped classifier IDL through `juba serve classifier --proxy`', (
     const engines = fs.readdirSync(path.join(ROOT, 'idl')).filter((f) => f.endsWith('.idl')).map((f) => f.slice(0, -4));
     expect(engines.length).toBeGreaterThanOrEqual(11);
     for (const e of engines) {
-      const p = await start([e, '--proxy', '-z', zk.hosts], /juba proxy started/);
+      const p = await start([e, '--proxy', '-z', zk.hosts]);
       expect((await p.client.getProxyStatus()).size).toBe(1);
       p.client.close();
       expect(await p.p.stop()).toBe(0);

@@ -9,13 +9,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ServiceClient } from '../../src/client/service-client.js';
 import * as P from '../../src/cluster/paths.js';
 import { Zk } from '../../src/cluster/zk.js';
 import { buildDescriptor } from '../../src/idl/descriptor.js';
 import { loadIdl } from '../../src/idl/parser.js';
-import { killStarted, runJubaToEnd, startServing, type JubaProcess } from '../harness/processes.js';
-import { eventually } from '../harness/cluster.js';
+import { endCluster, eventually, startMember, type Member } from '../harness/cluster.js';
+import { runJubaToEnd } from '../harness/processes.js';
 import { startZooKeeper, type ZooKeeperInstance } from '../harness/zookeeper.js';
 
 const IDL = 'examples/kvs/kvs.idl';
@@ -26,12 +25,7 @@ const desc = buildDescriptor(loadIdl(IDL));
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'juba-kvs-'));
 let zk: ZooKeeperInstance;
 
-interface Member { p: JubaProcess; port: number; ipPort: string; client: ServiceClient }
-
-async function start(args: string[], started: RegExp): Promise<Member> {
-  const { p, port } = await startServing(args, started);
-  return { p, port, ipPort: `127.0.0.1_${port}`, client: new ServiceClient(desc, { host: '127.0.0.1', port, name: NAME }) };
-}
+const start = (args: string[], started: RegExp): Promise<Member> => startMember(desc, NAME, args, started);
 
 const startServer = (): Promise<Member> =>
   start(['--idl', IDL, '--impl', IMPL, '-z', zk.hosts, '-n', NAME, '-d', tmp, '-Z', '2', '-I', '5'], /juba server started/);
@@ -49,12 +43,7 @@ beforeAll(async () => {
   proxy = await start(['--idl', IDL, '--proxy', '-z', zk.hosts, '-Z', '2', '-I', '5'], /juba proxy started/);
 }, 120_000);
 
-afterAll(async () => {
-  for (const m of [s1, s2, proxy]) m?.client.close();
-  killStarted();
-  await zk?.destroy();
-  fs.rmSync(tmp, { recursive: true, force: true });
-});
+afterAll(() => endCluster([s1, s2, proxy], zk, tmp));
 
 describe('kvs: 2 servers behind a proxy', () => {
   it('puts through the proxy onto both replicas (cht(2)), and gets from either', async () => {

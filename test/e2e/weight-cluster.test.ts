@@ -8,11 +8,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ServiceClient } from '../../src/client/service-client.js';
 import type { Datum } from '../../src/engine/datum.js';
 import { loadEngineDescriptor } from '../../src/idl/descriptor.js';
-import { eventually } from '../harness/cluster.js';
-import { freePort, killStarted, ROOT, runJuba, runJubaToEnd, type JubaProcess } from '../harness/processes.js';
+import { endCluster, eventually, startMember, type Member } from '../harness/cluster.js';
+import { ROOT, runJubaToEnd } from '../harness/processes.js';
 import { startZooKeeper, type ZooKeeperInstance } from '../harness/zookeeper.js';
 
 const desc = loadEngineDescriptor('weight');
@@ -23,15 +22,8 @@ const doc = (body: string): Datum => ({ stringValues: [['body', body]], numValue
 type Features = Array<[string, number]>;
 let zk: ZooKeeperInstance;
 
-interface Member { p: JubaProcess; ipPort: string; client: ServiceClient }
-
-async function startServer(): Promise<Member> {
-  const port = await freePort();
-  const p = runJuba(['serve', 'weight', '-z', zk.hosts, '-n', NAME, '-p', String(port), '-b', '127.0.0.1',
-    '-d', tmp, '-Z', '2', '-I', '5', '-s', '0', '-i', '0']);
-  await p.waitForLog(/juba server started/);
-  return { p, ipPort: `127.0.0.1_${port}`, client: new ServiceClient(desc, { host: '127.0.0.1', port, name: NAME }) };
-}
+const startServer = (): Promise<Member> =>
+  startMember(desc, NAME, ['weight', '-z', zk.hosts, '-n', NAME, '-d', tmp, '-Z', '2', '-I', '5', '-s', '0', '-i', '0']);
 
 const ctl = (args: string[]): Promise<{ code: number | string; stdout: string; stderr: string }> =>
   runJubaToEnd(['ctl', ...args, '-z', zk.hosts, '-t', 'weight', '-n', NAME]);
@@ -54,12 +46,7 @@ beforeAll(async () => {
   }, 'both weight servers active');
 }, 120_000);
 
-afterAll(async () => {
-  for (const m of [s1, s2]) m?.client.close();
-  killStarted();
-  await zk?.destroy();
-  fs.rmSync(tmp, { recursive: true, force: true });
-});
+afterAll(() => endCluster([s1, s2], zk, tmp));
 
 describe('juba serve weight in a cluster', () => {
   const query = doc('abcdxyz');

@@ -1,7 +1,10 @@
 /** Shared steps of the cluster end-to-end tests. */
 import fs from 'node:fs';
 import path from 'node:path';
-import { runJubaToEnd } from './processes.js';
+import { ServiceClient } from '../../src/client/service-client.js';
+import type { ServiceDescriptor } from '../../src/idl/types.js';
+import { killStarted, runJubaToEnd, startServing, type JubaProcess } from './processes.js';
+import type { ZooKeeperInstance } from './zookeeper.js';
 
 /** Polls `check` every 200 ms until it holds (errors count as "not yet"); fails naming `what`. */
 export async function eventually(check: () => Promise<boolean>, what: string, ms = 20_000): Promise<void> {
@@ -28,4 +31,26 @@ export async function writeHandsOnConfig(zkHosts: string, dir: string, names: st
     const w = await runJubaToEnd(['config', 'write', '-z', zkHosts, '-t', 'nearest_neighbor', '-n', name, '-f', cfg]);
     if (w.code !== 0) throw new Error(`juba config write -n ${name} failed (${w.code}): ${w.stderr}`);
   }
+}
+
+/** A `juba serve` process of a cluster test, with a client of its service. */
+export interface Member {
+  p: JubaProcess;
+  port: number;
+  ipPort: string;
+  client: ServiceClient;
+}
+
+/** Starts `juba serve ARGS` on a free loopback port and opens a client of `desc` for cluster `name`. */
+export async function startMember(desc: ServiceDescriptor, name: string, args: string[], ready = /juba (server|proxy) started/): Promise<Member> {
+  const { p, port } = await startServing(args, ready);
+  return { p, port, ipPort: `127.0.0.1_${port}`, client: new ServiceClient(desc, { host: '127.0.0.1', port, name }) };
+}
+
+/** Ends a cluster test: clients closed, every process it started stopped, ZooKeeper and the temp dir gone. */
+export async function endCluster(members: Array<Member | undefined>, zk: ZooKeeperInstance | undefined, tmp: string): Promise<void> {
+  for (const m of members) m?.client.close();
+  killStarted();
+  await zk?.destroy();
+  fs.rmSync(tmp, { recursive: true, force: true });
 }
