@@ -113,6 +113,32 @@ describe('a classifier cluster, operated by name only', () => {
     expect((JSON.parse(bench.stdout) as { ok: number }).ok).toBeGreaterThan(0);
   }, 60_000);
 
+  it('an NN classifier cluster converges through a push mixer (broadcast_mixer)', async () => {
+    const nn = 'nn_shogun';
+    const cfg = path.join(tmp, 'nn.json');
+    fs.writeFileSync(cfg, JSON.stringify({
+      method: 'NN',
+      parameter: { method: 'euclid_lsh', parameter: { hash_num: 64 }, nearest_neighbor_num: 8, local_sensitivity: 1 },
+      converter: CONFIG.converter,
+    }));
+    expect((await juba('config', 'write', '-t', 'classifier', '-n', nn, '-f', cfg)).code).toBe(0);
+    const args = ['classifier', '-z', zk.hosts, '-n', nn, '-d', tmp, '-x', 'broadcast_mixer', '-s', '0', '-i', '0', '-Z', '2', '-I', '5'];
+    const [a, b] = await Promise.all([startMember(desc, nn, args), startMember(desc, nn, args)]);
+    try {
+      expect(await a.client.call('train', [['sports', doc('goal team')], ['politics', doc('senate tax')]])).toBe(2);
+      expect(await b.client.call('train', [['science', doc('gene lab')]])).toBe(1);
+      expect((await juba('ctl', 'mix', '-n', nn, '--json')).code).toBe(0);
+      // Each side pulled the rows it lacked: both know all three labels and classify alike.
+      const labels = await Promise.all([a, b].map(async (m) => [...((await m.client.call('get_labels')) as Map<string, number>).keys()].sort()));
+      expect(labels).toEqual([['politics', 'science', 'sports'], ['politics', 'science', 'sports']]);
+      const q = [doc('gene lab theory')];
+      expect(await a.client.call('classify', q)).toEqual(await b.client.call('classify', q));
+    } finally {
+      for (const m of [a, b]) m.client.close();
+      await Promise.all([a.p.stop(), b.p.stop()]);
+    }
+  }, 60_000);
+
   it('refuses a push mixer for a linear model at start, naming the mixers that work', async () => {
     const r = await runJubaToEnd(['serve', 'classifier', '-z', zk.hosts, '-n', NAME, '-x', 'random_mixer', '-p', '0', '-b', '127.0.0.1']);
     expect(r.code).toBe(2);
