@@ -57,7 +57,11 @@ let p1: Member;
 let p2: Member;
 
 beforeAll(async () => {
-  [zk, mq] = await Promise.all([startZooKeeper(), startRabbitMq()]);
+  // Both start at once; whichever started is kept for afterAll even when the other fails.
+  const [z, m] = await Promise.allSettled([startZooKeeper(), startRabbitMq()]);
+  if (z.status === 'fulfilled') zk = z.value;
+  if (m.status === 'fulfilled') mq = m.value;
+  for (const r of [z, m]) if (r.status === 'rejected') throw r.reason;
   await writeHandsOnConfig(zk.hosts, tmp, [NAME]);
   [s1, s2] = await Promise.all([start(serverArgs(), /juba server started/), start(serverArgs(), /juba server started/)]);
   const proxyArgs = ['serve', 'nearest_neighbor', '--proxy', '-z', zk.hosts];
