@@ -3,16 +3,14 @@
  * converter, the label counts and one learning method's driver. Model file
  * `[[storage, labels], weight_manager]`; MIX parts `[storage…, labels?, weight_manager]`.
  */
-import { ConfigError } from '../../errors.js';
 import { expectArray, type MsgValue } from '../../msgpack/reader.js';
 import type { MsgWriter } from '../../msgpack/writer.js';
-import { asObject, checkKeys, reqString } from '../config-cast.js';
 import type { Datum } from '../datum.js';
 import type { Engine, EngineOptions, LinearMixable, PushMixable, ShippedEngineFactory } from '../engine.js';
-import { parseConverterConfig } from '../fv/config.js';
-import { DatumToFvConverter } from '../fv/converter.js';
+import type { DatumToFvConverter } from '../fv/converter.js';
 import { WeightManager } from '../fv/weight-manager.js';
 import { weightManagerPart, weightManagerStatus } from '../fv/weight-mixable.js';
+import { parseMethodConfig } from '../method-config.js';
 import { composeLinear } from '../mixable.js';
 import type { ClassifierDriver } from './driver.js';
 import { Labels } from './labels.js';
@@ -120,17 +118,8 @@ export const classifierFactory: ShippedEngineFactory = {
     size: { keys: ['num_classes'], label: 'LABELS' },
   },
   create(config: unknown, options: EngineOptions): ClassifierEngine {
-    const root = asObject(config, '');
-    checkKeys(root, ['method', 'parameter', 'converter'], '');
-    const method = reqString(root, 'method', '');
-    const make = CLASSIFIER_METHODS[method];
-    if (!make) {
-      throw new ConfigError('method', `unknown method "${method}" (expected one of ${Object.keys(CLASSIFIER_METHODS).join(', ')})`);
-    }
-    if (root.converter === undefined || root.converter === null) throw new ConfigError('converter', 'required key is missing');
-    const converter = new DatumToFvConverter(parseConverterConfig(root.converter, 'converter'));
+    const { method, make, parameter, converter } = parseMethodConfig(config, CLASSIFIER_METHODS);
     const labels = new Labels();
-    const driver = make(root.parameter ?? undefined, { labels, options });
-    return new ClassifierEngine(method, converter, labels, driver);
+    return new ClassifierEngine(method, converter, labels, make(parameter, { labels, options }));
   },
 };

@@ -3,16 +3,14 @@
  * converter and one learning method's driver. Model file `[driver parts, weight_manager]`;
  * MIX parts `[driver parts…, weight_manager]`.
  */
-import { ConfigError } from '../../errors.js';
 import { expectArray, type MsgValue } from '../../msgpack/reader.js';
 import type { MsgWriter } from '../../msgpack/writer.js';
-import { asObject, checkKeys, reqString } from '../config-cast.js';
 import type { Datum } from '../datum.js';
 import type { Engine, EngineOptions, LinearMixable, PushMixable, ShippedEngineFactory } from '../engine.js';
-import { parseConverterConfig } from '../fv/config.js';
-import { DatumToFvConverter } from '../fv/converter.js';
+import type { DatumToFvConverter } from '../fv/converter.js';
 import { WeightManager } from '../fv/weight-manager.js';
 import { weightManagerPart } from '../fv/weight-mixable.js';
+import { parseMethodConfig } from '../method-config.js';
 import { composeLinear } from '../mixable.js';
 import type { RegressionDriver } from './driver.js';
 import { REGRESSION_METHODS } from './methods.js';
@@ -82,15 +80,7 @@ export const regressionFactory: ShippedEngineFactory = {
     size: { keys: ['num_features', 'num_rows'], label: 'SIZE' },
   },
   create(config: unknown, options: EngineOptions): RegressionEngine {
-    const root = asObject(config, '');
-    checkKeys(root, ['method', 'parameter', 'converter'], '');
-    const method = reqString(root, 'method', '');
-    const make = REGRESSION_METHODS[method];
-    if (!make) {
-      throw new ConfigError('method', `unknown method "${method}" (expected one of ${Object.keys(REGRESSION_METHODS).join(', ')})`);
-    }
-    if (root.converter === undefined || root.converter === null) throw new ConfigError('converter', 'required key is missing');
-    const converter = new DatumToFvConverter(parseConverterConfig(root.converter, 'converter'));
-    return new RegressionEngine(method, converter, make(root.parameter ?? undefined, options));
+    const { method, make, parameter, converter } = parseMethodConfig(config, REGRESSION_METHODS);
+    return new RegressionEngine(method, converter, make(parameter, options));
   },
 };
