@@ -160,15 +160,7 @@ export class EngineServer {
         count(t0);
         throw e;
       }
-      if (r instanceof Promise) {
-        return r.then(
-          (v) => (count(t0), v),
-          (e: unknown) => {
-            count(t0);
-            throw e;
-          },
-        );
-      }
+      if (r instanceof Promise) return r.finally(() => count(t0));
       count(t0);
       return r;
     };
