@@ -9,7 +9,6 @@ import { listClusters, typeOfServer } from '../control/cluster-control.js';
 import { sizeOf } from '../control/engine-presets.js';
 import { JubaError } from '../errors.js';
 import { descriptorForType } from '../idl/descriptor.js';
-import type { ServiceDescriptor } from '../idl/types.js';
 import { TopApp } from '../tui/app.js';
 import { plainSnapshot } from '../tui/format.js';
 import { clampInterval, Poller, type PollerOptions, type PollSource } from '../tui/poller.js';

@@ -6,7 +6,6 @@
 import { readCount, readVersion, writeVersion } from '../common/version.js';
 import type { MsgWriter } from '../../msgpack/writer.js';
 import {
-  MsgpackError,
   expectArray,
   expectMap,
   expectNumber,

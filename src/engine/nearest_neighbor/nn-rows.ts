@@ -14,9 +14,9 @@ import type { LinearPart } from '../mixable.js';
 import type { PushPart } from '../push-parts.js';
 import type { NnParams } from './config.js';
 import { NearestNeighborModel, type IdWithScore } from './model.js';
-import { applyRun, decodeRun, readVersionClock, scanRows, writeVersionClock, type RowRun } from './row-diff.js';
-import { tablePart } from './service.js';
-import { packDiff, packTable, putDiff, unpackTable } from './table-codec.js';
+import { applyRun, decodeRun, type RowRun } from './row-diff.js';
+import { tablePart, tablePushPart } from './service.js';
+import { packTable, putDiff, unpackTable } from './table-codec.js';
 
 export class NnRows {
   readonly model: NearestNeighborModel;
@@ -97,13 +97,6 @@ export class NnRows {
 
   /** The table's push mixable: version clock out, rows newer than the peer's clock back. */
   pushPart(): PushPart {
-    return {
-      writeArgument: (w) => writeVersionClock(w, this.model.table.versionClock),
-      pull: (arg, w) => packDiff(w, this.model.table, readVersionClock(arg)),
-      scan: (buf, pos, end) => {
-        const { run, end: after } = scanRows(buf, pos, end, this.params.hashNum, this.model.hasNorm);
-        return { end: after, apply: () => this.applyRuns([run]) };
-      },
-    };
+    return tablePushPart(this.model, this.params.hashNum, (run) => this.applyRuns([run]));
   }
 }

@@ -307,12 +307,3 @@ export function readVersionClock(v: MsgValue): Map<string, number> {
   }
   return out;
 }
-
-/** A push payload `[rows]` (one push mixable): validated whole, trailing bytes refused. */
-export function scanPushDiff(buf: Uint8Array, hashNum: number, hasNorm: boolean): RowRun {
-  const c = new Cursor(buf, 0, buf.length);
-  if (c.arrayLen('push diff') !== 1) throw new MsgpackError('push diff: expected an array of 1');
-  const { run, end } = scanRows(buf, c.pos, buf.length, hashNum, hasNorm);
-  if (end !== buf.length) throw new MsgpackError(`push diff: ${buf.length - end} trailing bytes`);
-  return run;
-}

@@ -5,17 +5,18 @@
 import type { Datum } from '../datum.js';
 import type { Engine, ShippedEngineFactory, EngineOptions, LinearMixable, PushMixable } from '../engine.js';
 import { composeLinear, type LinearPart } from '../mixable.js';
+import { composePush, type PushPart } from '../push-parts.js';
 import { weightManagerPart } from '../fv/weight-mixable.js';
 import { parseConverterConfig, type ConverterConfig } from '../fv/config.js';
 import { DatumToFvConverter } from '../fv/converter.js';
 import { WeightManager } from '../fv/weight-manager.js';
-import { expectArray, expectBytes, decodeOne, type MsgValue } from '../../msgpack/reader.js';
+import { expectArray, expectBytes, type MsgValue } from '../../msgpack/reader.js';
 import { MsgWriter } from '../../msgpack/writer.js';
 import { parseNnConfig, type NnParams } from './config.js';
 import type { NearestNeighborService } from './service-types.js';
 import { NearestNeighborModel, type IdWithScore } from './model.js';
 import {
-  applyRun, decodeRun, readVersionClock, scanPushDiff, scanRowsExactly, writeRuns, writeVersionClock, type RowRun,
+  applyRun, decodeRun, readVersionClock, scanRows, scanRowsExactly, writeRuns, writeVersionClock, type RowRun,
 } from './row-diff.js';
 import { packDiff, packTable, unpackTable, type DiffRow } from './table-codec.js';
 
@@ -100,27 +101,26 @@ export class NearestNeighborEngine implements Engine, NearestNeighborService {
 
   /** Only the versioned table is push-mixable (spec §4.7): idf statistics stay local under push mixers. */
   pushMixable(): PushMixable {
-    return this;
+    return composePush('nearest_neighbor', [tablePushPart(this.model, this.params.hashNum)]);
   }
+}
 
-  /** `[version clock]`. */
-  writePullArgument(w: MsgWriter): void {
-    w.arrayHeader(1);
-    writeVersionClock(w, this.model.table.versionClock);
-  }
-
-  /** `[rows newer than the peer's version clock]` (a plain array here, not raw as in get_diff). */
-  pull(arg: Uint8Array, w: MsgWriter): void {
-    const parts = expectArray(decodeOne(arg), 'pull argument', 1);
-    const vc = readVersionClock(parts[0]!);
-    w.arrayHeader(1);
-    packDiff(w, this.model.table, vc);
-  }
-
-  /** `[rows]` from a peer's pull: validated whole before any row is applied. */
-  push(diff: Uint8Array): void {
-    applyRun(this.model.table, scanPushDiff(diff, this.params.hashNum, this.model.hasNorm));
-  }
+/**
+ * The versioned table as a push mixable: its version clock as the pull argument, the rows newer
+ * than a peer's clock as the answer (a plain array, not raw as in get_diff). `apply` installs a
+ * validated run (an NN classifier's unlearner touches each row first).
+ */
+export function tablePushPart(
+  model: NearestNeighborModel, hashNum: number, apply: (run: RowRun) => void = (run) => applyRun(model.table, run),
+): PushPart {
+  return {
+    writeArgument: (w) => writeVersionClock(w, model.table.versionClock),
+    pull: (arg, w) => packDiff(w, model.table, readVersionClock(arg)),
+    scan: (buf, pos, end) => {
+      const { run, end: after } = scanRows(buf, pos, end, hashNum, model.hasNorm);
+      return { end: after, apply: () => apply(run) };
+    },
+  };
 }
 
 /**
