@@ -4,17 +4,23 @@ import path from 'node:path';
 import { Args, Flags, type Interfaces } from '@oclif/core';
 import { BaseCommand } from '../base-command.js';
 import { engineTypes } from '../engine/registry.js';
-import { startDistributedServer } from '../server/distributed.js';
-import { PROXY_DEFAULTS, startProxy, validateProxyOptions } from '../server/proxy.js';
 import { JubaError } from '../errors.js';
 import { createLogger, type Logger } from '../logger.js';
 import { VERSION_STRING } from '../server/model-file.js';
 import {
-  MIXERS, SERVER_DEFAULTS, advertisedAddress, bindAddress, resolvePort, isStandalone, validateServerOptions, type MixerName, type ServerOptions,
+  MIXERS, PROXY_DEFAULTS, SERVER_DEFAULTS, advertisedAddress, bindAddress, resolvePort, isStandalone, validateProxyOptions, validateServerOptions,
+  type MixerName, type ServerOptions,
 } from '../server/options.js';
 import { prepareStandaloneServer, stopOnSignals } from '../server/run-server.js';
-import { engineProxyDescriptor, engineService, type ServedService } from '../server/served-service.js';
-import { loadUserDescriptor, loadUserService } from '../server/user-service.js';
+import type { ServedService } from '../server/served-service.js';
+import { engineProxyDescriptor } from '../idl/descriptor.js';
+
+// Each role loads only what it runs: a standalone server no ZooKeeper client, mixer or proxy;
+// a proxy no engine; only --idl loads the user-service machinery.
+const distributedRole = (): Promise<typeof import('../server/distributed.js')> => import('../server/distributed.js');
+const proxyRole = (): Promise<typeof import('../server/proxy.js')> => import('../server/proxy.js');
+const userServices = (): Promise<typeof import('../server/user-service.js')> => import('../server/user-service.js');
+const engines = (): Promise<typeof import('../server/served-service.js')> => import('../server/served-service.js');
 
 const D = SERVER_DEFAULTS;
 
@@ -73,7 +79,7 @@ name comes from the IDL (name it as the argument when the IDL declares several);
 
   async run(): Promise<void> {
     const { args, flags: f } = await this.parse(Serve);
-    const serviceName = this.serviceName(args.engine, f);
+    const serviceName = await this.serviceName(args.engine, f);
     const progName = `juba${serviceName.replace(/^juba/, '')}`;
     if (f.version) {
       process.stdout.write(`jubatus-${VERSION_STRING} (${progName}) juba-${this.config.version}\n`);
@@ -99,13 +105,13 @@ name comes from the IDL (name it as the argument when the IDL declares several);
     if (options.daemon) return this.daemonize();
     const logger = makeLogger(options, progName);
     const service = f.idl
-      ? await loadUserService({ idlFile: f.idl, implFile: f.impl!, service: args.engine, logger })
-      : engineService(serviceName);
+      ? await (await userServices()).loadUserService({ idlFile: f.idl, implFile: f.impl!, service: args.engine, logger })
+      : (await engines()).engineService(serviceName);
 
     if (options.configTest) return configTest(service, options, logger);
     if (!isStandalone(options)) {
       if (options.configpath || options.modelFile) logger.warn('-f and -m are ignored in distributed mode: the config comes from ZooKeeper');
-      const ds = await startDistributedServer(service, options, logger);
+      const ds = await (await distributedRole()).startDistributedServer(service, options, logger);
       stopOnSignals(() => ds.stop('signal'), logger);
       await ds.stopped;
       process.exit(0);
@@ -116,8 +122,8 @@ name comes from the IDL (name it as the argument when the IDL declares several);
   }
 
   /** The engine or user service named by the argument and --idl; usage errors when neither says. */
-  private serviceName(engine: string | undefined, f: Interfaces.InferredFlags<typeof Serve.flags>): string {
-    if (f.idl) return engine ?? loadUserDescriptor(f.idl).name;
+  private async serviceName(engine: string | undefined, f: Interfaces.InferredFlags<typeof Serve.flags>): Promise<string> {
+    if (f.idl) return engine ?? (await userServices()).loadUserDescriptor(f.idl).name;
     if (engine) return engine;
     throw new JubaError('name an engine, or give --idl for a service of your own', {
       code: 'usage',
@@ -127,7 +133,7 @@ name comes from the IDL (name it as the argument when the IDL declares several);
 
   private async runProxy(engine: string | undefined, f: Interfaces.InferredFlags<typeof Serve.flags>): Promise<void> {
     // A proxy never loads an implementation: the IDL alone drives routing and aggregation.
-    const descriptor = f.idl ? loadUserDescriptor(f.idl, engine) : engineProxyDescriptor(engine!);
+    const descriptor = f.idl ? (await userServices()).loadUserDescriptor(f.idl, engine) : engineProxyDescriptor(engine!);
     const type = descriptor.name;
     const options = validateProxyOptions({
       ...PROXY_DEFAULTS,
@@ -139,7 +145,7 @@ name comes from the IDL (name it as the argument when the IDL declares several);
     });
     if (f.daemon) return this.daemonize();
     const logger = makeLogger({ ...D, ...options, logConfig: options.logConfig }, `juba${type}_proxy`);
-    const proxy = await startProxy({ descriptor, engineType: type, options, logger });
+    const proxy = await (await proxyRole()).startProxy({ descriptor, engineType: type, options, logger });
     stopOnSignals(() => proxy.close(), logger);
   }
 

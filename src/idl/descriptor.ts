@@ -106,6 +106,15 @@ export function loadEngineDescriptor(engine: string): ServiceDescriptor {
 }
 
 /**
+ * What a proxy needs of a shipped service: its IDL alone (no engine code). Every engine in idl/
+ * can be proxied, including those juba has no server for (their servers may be Jubatus's own).
+ * Takes the type or a Jubatus program name (`jubaclassifier_proxy`).
+ */
+export function engineProxyDescriptor(name: string): ServiceDescriptor {
+  return loadEngineDescriptor(name.replace(/^juba/, '').replace(/_proxy$/, ''));
+}
+
+/**
  * What operator tools (ctl, top) need to talk to any member of a cluster of `type`: the shipped
  * IDL when there is one, else a descriptor with no service methods. The built-ins (get_status,
  * save, load, do_mix…) are the same for every service, so a user service's members can be

@@ -19,64 +19,10 @@ import type { MsgValue } from '../msgpack/reader.js';
 import { MsgWriter } from '../msgpack/writer.js';
 import { RpcServer, type RpcMethod } from '../rpc/server.js';
 import { VERSION_STRING } from './model-file.js';
-import { advertisedAddress, bindAddress } from './options.js';
+import { advertisedAddress, bindAddress, type ProxyOptions } from './options.js';
 import { epochSeconds, memoryKb, userName } from './process-stats.js';
 import { MemberCache } from './proxy-members.js';
 import { ServerPool, fanOut } from './proxy-forward.js';
-
-export interface ProxyOptions {
-  rpcPort: number;
-  listenAddr: string;
-  listenIf: string;
-  /** Reported in status; juba runs one event loop. */
-  thread: number;
-  /** Idle-connection timeout for clients (s), 0 = off. */
-  timeout: number;
-  zookeeper: string;
-  /** ZooKeeper session timeout (s). */
-  zookeeperTimeout: number;
-  /** Whole-request timeout of forwarded calls (s). */
-  interconnectTimeout: number;
-  /** Idle pooled server connections close after this many seconds. */
-  poolExpire: number;
-  /** Most pooled server connections; 0 = unlimited. */
-  poolSize: number;
-  logdir: string;
-  logConfig: string;
-  /** Largest msgpack-rpc request accepted (bytes). */
-  maxFrameBytes: number;
-}
-
-export const PROXY_DEFAULTS: ProxyOptions = {
-  rpcPort: 9199,
-  listenAddr: '',
-  listenIf: '',
-  thread: 4,
-  timeout: 10,
-  zookeeper: 'localhost:2181',
-  zookeeperTimeout: 10,
-  interconnectTimeout: 10,
-  poolExpire: 60,
-  poolSize: 0,
-  logdir: '',
-  logConfig: '',
-  maxFrameBytes: 64 * 1024 * 1024,
-};
-
-/** Range checks of Jubatus's proxy_argv, as usage errors. */
-export function validateProxyOptions(o: ProxyOptions): ProxyOptions {
-  const bad = (msg: string): never => {
-    throw new JubaError(msg, { code: 'usage' });
-  };
-  if (!Number.isInteger(o.rpcPort) || o.rpcPort < 0 || o.rpcPort > 65535) bad(`--rpc-port must be 0-65535, got ${o.rpcPort}`);
-  if (o.thread < 1) bad(`--thread must be >= 1, got ${o.thread}`);
-  if (o.timeout < 0) bad(`--timeout must be >= 0, got ${o.timeout}`);
-  if (o.zookeeperTimeout < 1) bad(`--zookeeper_timeout must be >= 1, got ${o.zookeeperTimeout}`);
-  if (o.interconnectTimeout < 1) bad(`--interconnect_timeout must be >= 1, got ${o.interconnectTimeout}`);
-  if (o.poolExpire < 0) bad(`--pool_expire must be >= 0, got ${o.poolExpire}`);
-  if (o.poolSize < 0) bad(`--pool_size must be >= 0, got ${o.poolSize}`);
-  return o;
-}
 
 export interface Proxy {
   /** The bound port. */

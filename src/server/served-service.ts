@@ -23,11 +23,3 @@ export function engineService(name: string): ServedService {
   const factory = engineFactory(name);
   return { type: factory.type, descriptor: loadEngineDescriptor(factory.type), factory, configOptional: false };
 }
-
-/**
- * What a proxy needs of a shipped service: its IDL alone. Every engine in idl/ can be proxied,
- * including those juba has no server implementation for (their servers may be Jubatus's own).
- */
-export function engineProxyDescriptor(name: string): ServiceDescriptor {
-  return loadEngineDescriptor(name.replace(/^juba/, '').replace(/_proxy$/, ''));
-}

@@ -17,7 +17,8 @@ import type { MsgWriter } from '../../src/msgpack/writer.js';
 import { RpcClient } from '../../src/rpc/client.js';
 import { RpcError } from '../../src/rpc/errors.js';
 import { RpcServer } from '../../src/rpc/server.js';
-import { PROXY_DEFAULTS, startProxy, type Proxy, type ProxyOptions } from '../../src/server/proxy.js';
+import { PROXY_DEFAULTS, type ProxyOptions } from '../../src/server/options.js';
+import { startProxy, type Proxy } from '../../src/server/proxy.js';
 import { startZooKeeper, type ZooKeeperInstance } from '../harness/zookeeper.js';
 
 const TYPE = 'nearest_neighbor';
