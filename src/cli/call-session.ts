@@ -5,8 +5,6 @@
  */
 import { Flags } from '@oclif/core';
 import { ServiceClient } from '../client/service-client.js';
-import { clusterType, onlyCluster } from '../cluster/cluster-types.js';
-import { withZk } from '../cluster/config-store.js';
 import { DEFAULT_TARGET, type CallTarget, parseHostPort, targetFromZk } from '../control/call-target.js';
 import { typeOfServer } from '../control/cluster-control.js';
 import { JubaError } from '../errors.js';
@@ -60,6 +58,7 @@ export async function resolveService(f: CallFlagValues, env: NodeJS.ProcessEnv =
   const hosts = f.server ? undefined : f.zookeeper || env.JUBA_ZK;
   let type: string;
   if (hosts) {
+    const [{ withZk }, { clusterType, onlyCluster }] = await Promise.all([import('../cluster/config-store.js'), import('../cluster/cluster-types.js')]);
     type = await withZk(hosts, f.zookeeper_timeout, async (zk) =>
       f.name ? clusterType(zk, checkSegment('name', f.name)) : (await onlyCluster(zk)).type);
   } else {

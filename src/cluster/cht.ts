@@ -6,7 +6,8 @@
  */
 import { createHash } from 'node:crypto';
 import * as P from './paths.js';
-import { isNodeExists, type Zk } from './zk.js';
+import { isNodeExists } from './zk-errors.js';
+import type { Zk } from './zk.js';
 
 export const VIRTUAL_NODES = 8;
 

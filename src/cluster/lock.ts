@@ -6,7 +6,8 @@
  * exclude each other.
  */
 import { JubaError } from '../errors.js';
-import { isNoNode, type Zk } from './zk.js';
+import { isNoNode } from './zk-errors.js';
+import type { Zk } from './zk.js';
 
 export type LockKind = 'write' | 'read';
 

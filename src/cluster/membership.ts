@@ -4,7 +4,8 @@
  * proxies' and visors' registrations.
  */
 import * as P from './paths.js';
-import { isNodeExists, type Zk } from './zk.js';
+import { isNodeExists } from './zk-errors.js';
+import type { Zk } from './zk.js';
 
 /** Creates the persistent skeleton (`prepare_jubatus`); `name` '' = only the type-level nodes (proxies). */
 export async function prepareJubatus(zk: Zk, type: string, name: string): Promise<void> {

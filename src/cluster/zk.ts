@@ -23,12 +23,9 @@ export interface ZkOptions {
   connectTimeoutMs?: number;
 }
 
-function code(e: unknown): number | undefined {
-  return (e as { getCode?: () => number })?.getCode?.();
-}
-export const isNoNode = (e: unknown): boolean => code(e) === zookeeper.Exception.NO_NODE;
-export const isNodeExists = (e: unknown): boolean => code(e) === zookeeper.Exception.NODE_EXISTS;
-export const isNotEmpty = (e: unknown): boolean => code(e) === zookeeper.Exception.NOT_EMPTY;
+import { isNoNode, isNodeExists } from './zk-errors.js';
+
+export { isNoNode, isNodeExists, isNotEmpty } from './zk-errors.js';
 
 export type Unwatch = () => void;
 

@@ -3,7 +3,6 @@
  * ZooKeeper knows for an engine (a registered proxy first, else an active member of the cluster,
  * which answers for its own share of the model only).
  */
-import { withZk } from '../cluster/config-store.js';
 import { listActives, listNodes, listProxies } from '../cluster/membership.js';
 import * as P from '../cluster/paths.js';
 import { JubaError } from '../errors.js';
@@ -32,6 +31,8 @@ export function parseHostPort(text: string): { host: string; port: number } {
 
 /** Prefer a proxy for the engine; else an active member (any listed member) of `name`. */
 export async function targetFromZk(hosts: string, timeoutSec: number, type: string, name: string): Promise<CallTarget> {
+  // The ZooKeeper client loads only when a call goes through ZooKeeper (-s needs none).
+  const { withZk } = await import('../cluster/config-store.js');
   return withZk(hosts, timeoutSec, async (zk) => {
     const proxies = await listProxies(zk, type).catch(() => []);
     if (proxies.length) return { ...P.parseIpPort(proxies.sort()[0]!), via: 'proxy' as const };

@@ -8,7 +8,7 @@ import type { Zk } from '../cluster/zk.js';
 import { JubaError } from '../errors.js';
 import { bytesToString, type MsgValue } from '../msgpack/reader.js';
 import { RpcClient } from '../rpc/client.js';
-import { encodeServerArgv, SERVER_ARGV_DEFAULTS, type ServerArgv } from '../server/visor.js';
+import { encodeServerArgv, SERVER_ARGV_DEFAULTS, type ServerArgv } from '../server/server-argv.js';
 
 export type VisorCommand = 'start' | 'stop';
 

@@ -4,9 +4,14 @@
  * at most `prefetch` are unacknowledged at once, and a lost broker connection is reopened with
  * backoff; whatever was unacknowledged then is redelivered by the broker.
  */
-import amqp, { type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
+import type { ChannelModel, ConfirmChannel, ConsumeMessage } from 'amqplib';
 import { JubaError } from '../errors.js';
 import type { Outcome } from './feed.js';
+
+/** amqplib, loaded on the first connection: feeding a file or printing to stdout never loads it. */
+async function amqplib(): Promise<typeof import('amqplib')> {
+  return (await import('amqplib')).default;
+}
 
 export interface AmqpInputOptions {
   url: string;
@@ -75,7 +80,7 @@ export function consumeAmqp(opts: AmqpInputOptions, handle: (body: string) => Pr
   };
 
   const session = async (): Promise<void> => {
-    conn = await amqp.connect(opts.url);
+    conn = await (await amqplib()).connect(opts.url);
     const closed = new Promise<Error | undefined>((resolve) => {
       conn!.on('close', (err?: Error) => resolve(err));
       conn!.on('error', () => undefined); // 'close' follows and carries the reason
@@ -136,7 +141,7 @@ export async function openPublisher(url: string, queue: string): Promise<{
   publish(body: string): Promise<void>;
   close(): Promise<void>;
 }> {
-  const conn = await amqp.connect(url);
+  const conn = await (await amqplib()).connect(url);
   conn.on('error', () => undefined);
   const ch = await conn.createConfirmChannel();
   await assertStreamQueue(ch, queue);
