@@ -94,6 +94,15 @@ try {
   const proxy: number[] = [];
   for (let i = 0; i < RUNS; i++) proxy.push(await timeServe(['nearest_neighbor', '--proxy', '-z', zk.hosts], false));
   out.proxy_ready_ms = ms(median(proxy));
+  // `juba ctl status` against a live 2-member cluster, as an operator runs it.
+  timeCommand(['config', 'write', '-t', 'nearest_neighbor', '-n', 'bench', '-f', CONFIG, '-z', zk.hosts]);
+  const members = [0, 1].map(() => spawn(process.execPath, [JUBA, 'serve', 'nearest_neighbor', '-z', zk.hosts, '-n', 'bench', '-p', '0', '-b', '127.0.0.1'], { stdio: 'ignore' }));
+  try {
+    await new Promise((r) => setTimeout(r, 3000));
+    out.ctl_status_ms = ms(median(Array.from({ length: RUNS }, () => timeCommand(['ctl', 'status', '-n', 'bench', '-z', zk.hosts]))));
+  } finally {
+    for (const m of members) m.kill('SIGKILL');
+  }
 } finally {
   await zk.destroy();
 }
