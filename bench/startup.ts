@@ -8,13 +8,10 @@
  *   npm run build && npx tsx bench/startup.ts [runs=7] [rows=100000]
  */
 import { spawn, spawnSync } from 'node:child_process';
-import net from 'node:net';
 import path from 'node:path';
 import { ServiceClient } from '../src/client/service-client.js';
 import { loadEngineDescriptor } from '../src/idl/descriptor.js';
-import { MsgReader } from '../src/msgpack/reader.js';
-import { MsgWriter } from '../src/msgpack/writer.js';
-import { freePort, JUBA, ROOT } from '../test/harness/processes.js';
+import { freePort, JUBA, ROOT, tryUnknownMethod } from '../test/harness/processes.js';
 import { startZooKeeper } from '../test/harness/zookeeper.js';
 import { datum } from './random-data.js';
 
@@ -32,27 +29,10 @@ function timeCommand(args: string[]): number {
   return performance.now() - t0;
 }
 
-/** One call of an unknown method; resolves when any answer arrives, rejects on connect failure. */
-function probe(port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const s = net.connect({ host: '127.0.0.1', port });
-    s.once('error', (e) => (s.destroy(), reject(e)));
-    s.once('connect', () => {
-      const w = new MsgWriter(64);
-      w.arrayHeader(4);
-      w.int(0);
-      w.int(1);
-      w.str('no_such_method');
-      w.arrayHeader(1);
-      w.str('');
-      s.write(w.toBytes());
-    });
-    s.once('data', (d) => {
-      s.destroy();
-      const msg = new MsgReader(d).read() as unknown[];
-      return msg[2] === 1 ? resolve() : reject(new Error(`unexpected answer ${String(msg[2])}`));
-    });
-  });
+/** One call of an unknown method; resolves on error 1 ("no such method"), rejects otherwise. */
+async function probe(port: number): Promise<void> {
+  const error = await tryUnknownMethod(port);
+  if (error !== 1) throw new Error(error === undefined ? 'not listening' : `unexpected answer ${String(error)}`);
 }
 
 /**

@@ -4,36 +4,11 @@
  * ("no such method"). The helpers give up after that schedule, so juba must answer within it.
  * Bounded by the number of tries (as the helpers are), not by a clock.
  */
-import net from 'node:net';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MsgReader } from '../../src/msgpack/reader.js';
-import { MsgWriter } from '../../src/msgpack/writer.js';
-import { freePort, killStarted, ROOT, runJuba } from '../harness/processes.js';
+import { freePort, killStarted, ROOT, runJuba, tryUnknownMethod } from '../harness/processes.js';
 
 afterAll(() => killStarted());
-
-/** One try: the error field of the answer to an unknown method, or undefined when nobody listens. */
-function tryUnknownMethod(port: number): Promise<unknown> {
-  return new Promise((resolve) => {
-    const s = net.connect({ host: '127.0.0.1', port });
-    s.once('error', () => resolve(undefined));
-    s.once('connect', () => {
-      const w = new MsgWriter(64);
-      w.arrayHeader(4);
-      w.int(0);
-      w.int(1);
-      w.str('no_such_method');
-      w.arrayHeader(1);
-      w.str('');
-      s.write(w.toBytes());
-    });
-    s.once('data', (d) => {
-      s.destroy();
-      resolve((new MsgReader(d).read() as unknown[])[2]);
-    });
-  });
-}
 
 describe('juba serve starts within a client test helper\'s patience', () => {
   it('answers an unknown method with error 1 within waits of 1, 2, 4 … 512 ms', async () => {

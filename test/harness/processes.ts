@@ -6,6 +6,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { MsgReader } from '../../src/msgpack/reader.js';
+import { MsgWriter } from '../../src/msgpack/writer.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const JUBA = path.join(ROOT, 'bin/run.js');
@@ -131,4 +133,30 @@ export async function startServing(args: string[], ready: RegExp, timeoutMs = 30
   const m = /"address":"127\.0\.0\.1:(\d+)"/.exec(p.stderr());
   if (!m) throw new Error(`no listening address in the start log of juba serve ${args.join(' ')}:\n${p.stderr()}`);
   return { p, port: Number(m[1]) };
+}
+
+/**
+ * One try of what the official clients' test helpers send while a server starts: an unknown
+ * method on a fresh connection. Resolves with the answer's error field (1 = "no such method"),
+ * or undefined when nothing listens yet.
+ */
+export function tryUnknownMethod(port: number): Promise<unknown> {
+  return new Promise((resolve) => {
+    const s = net.connect({ host: '127.0.0.1', port });
+    s.once('error', () => resolve(undefined));
+    s.once('connect', () => {
+      const w = new MsgWriter(64);
+      w.arrayHeader(4);
+      w.int(0);
+      w.int(1);
+      w.str('no_such_method');
+      w.arrayHeader(1);
+      w.str('');
+      s.write(w.toBytes());
+    });
+    s.once('data', (d) => {
+      s.destroy();
+      resolve((new MsgReader(d).read() as unknown[])[2]);
+    });
+  });
 }
