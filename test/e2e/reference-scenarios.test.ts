@@ -4,11 +4,13 @@
  * file 1.1.1 saved at the end (`-m`) must answer the analysis calls that followed the last
  * update the same way. Per-scenario exceptions are listed (with why) in REPLAY_OPTIONS.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { engineTypes } from '../../src/engine/registry.js';
 import { killStarted } from '../harness/processes.js';
 import {
-  allCalls, callsAfterLastUpdate, loadScenario, modelFileOf, replay, scenarioNames, serveScenario, type ReplayOptions,
+  allCalls, callsAfterLastUpdate, loadScenario, modelFileOf, plain, RawClient, replay, scenarioNames, serveScenario, type ReplayOptions,
 } from '../harness/reference.js';
 import { REPLAY_OPTIONS } from './reference-options.js';
 
@@ -44,3 +46,26 @@ for (const engine of engineTypes()) {
     }
   });
 }
+
+describe('a model file of another method or engine is refused, and the model stays', () => {
+  it('classifier AROW refuses 1.1.1\'s PA model (config) and its regression model (type)', async () => {
+    const s = loadScenario('classifier-AROW');
+    const { p, port, dir } = await serveScenario(s);
+    const client = await RawClient.connect(port);
+    try {
+      expect((await client.call('train', [[['sports', [[['body', 'goal team']], [], []]]]])).error).toBeNull();
+      const before = plain((await client.call('get_labels', [])).result);
+      const file = (id: string): string => path.join(dir, `127.0.0.1_${port}_classifier_${id}.jubatus`);
+      fs.copyFileSync(modelFileOf('classifier-PA'), file('other_method'));
+      fs.copyFileSync(modelFileOf('regression-PA'), file('other_engine'));
+      const method = await client.call('load', ['other_method']);
+      expect(plain(method.error)).toMatch(/^server config mismatched: /);
+      const engine = await client.call('load', ['other_engine']);
+      expect(plain(engine.error)).toBe('server type mismatched: regression, expected classifier');
+      expect(plain((await client.call('get_labels', [])).result)).toEqual(before);
+    } finally {
+      client.close();
+      await p.stop();
+    }
+  }, 60_000);
+});
