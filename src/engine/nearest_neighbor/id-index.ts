@@ -12,7 +12,7 @@
  */
 const MIN_SLOTS = 1024;
 
-function hashId(s: string): number {
+export function hashId(s: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
   // Final avalanche so the low bits used for the slot depend on every character.
@@ -39,8 +39,13 @@ export class IdIndex {
   }
 
   get(id: string): number | undefined {
+    return this.getHashed(id, hashId(id));
+  }
+
+  /** `get` with `hashId(id)` already known (MIX applies hash each id once). */
+  getHashed(id: string, hash: number): number | undefined {
     const slots = this.slots, mask = this.mask, ids = this.ids;
-    for (let i = hashId(id) & mask; ; i = (i + 1) & mask) {
+    for (let i = hash & mask; ; i = (i + 1) & mask) {
       const s = slots[i]!;
       if (s === 0) return undefined;
       if (ids[s - 1] === id) return s - 1;
@@ -49,14 +54,25 @@ export class IdIndex {
 
   /** Records that `ids[row]` (a new id) lives at `row`. */
   add(row: number): void {
+    this.addHashed(row, hashId(this.ids[row]!));
+  }
+
+  addHashed(row: number, hash: number): void {
     if ((this.size + 1) * 2 > this.slots.length) this.rehash(this.slots.length * 2);
-    this.place(row);
+    this.place(row, hash);
     this.size++;
   }
 
-  private place(row: number): void {
+  /** Makes room for `rows` entries at once, so a MIX adding many rows rehashes at most once. */
+  reserve(rows: number): void {
+    let cap = this.slots.length;
+    while (cap < rows * 2) cap *= 2;
+    if (cap !== this.slots.length) this.rehash(cap);
+  }
+
+  private place(row: number, hash = hashId(this.ids[row]!)): void {
     const slots = this.slots, mask = this.mask;
-    let i = hashId(this.ids[row]!) & mask;
+    let i = hash & mask;
     while (slots[i] !== 0) i = (i + 1) & mask;
     slots[i] = row + 1;
   }

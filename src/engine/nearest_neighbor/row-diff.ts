@@ -6,14 +6,31 @@
  * typed columns. Also the version clock's wire form (push mixers' pull argument).
  */
 import { MsgMap, MsgpackError, expectArray, expectNumber, expectString, type MsgValue } from '../../msgpack/reader.js';
-import type { MsgWriter } from '../../msgpack/writer.js';
+import { MsgWriter } from '../../msgpack/writer.js';
 import type { DiffRow } from './table-codec.js';
+import { hashId } from './id-index.js';
 import type { RowTable } from './table.js';
 
-/** Diff rows that passed validation, still encoded: `count` row arrays back to back. */
+/**
+ * Diff rows that passed validation, still encoded: `count` row arrays back to back in `bytes`.
+ * The scan also leaves where each row's fields are (typed columns, offsets into `bytes`) and the
+ * per-owner newest clocks, so put_diff writes the table without parsing the rows again and
+ * without an object per row.
+ */
 export interface RowRun {
   readonly bytes: Uint8Array;
   readonly count: number;
+  readonly idAt: Uint32Array;
+  readonly idLen: Uint32Array;
+  /** Offset of the signature's raw bytes (uint64 blocks, big-endian). */
+  readonly sigAt: Uint32Array;
+  readonly clock: Float64Array;
+  /** Index into `owners`. */
+  readonly owner: Uint32Array;
+  readonly norm: Float64Array | null;
+  /** The distinct owners, in order of first appearance, and the newest clock of each. */
+  readonly owners: readonly string[];
+  readonly ownerNewest: readonly number[];
 }
 
 const TWO32 = 4294967296;
@@ -143,32 +160,103 @@ function readRow(c: Cursor, f: RowFields, hashNum: number, hasNorm: boolean): vo
   f.ownerAt = c.pos;
   c.pos += f.ownerLen;
   f.clock = c.uint('diff row clock');
+  // Fast path: the columns' headers as juba and Jubatus write them, compared as bytes.
+  const tail = tailHeader(hashNum, hasNorm);
+  const sigLen = ((hashNum + 63) >>> 6) * 8;
+  if (c.pos + tail.length + sigLen <= c.end && sameAs(c.buf, c.pos, tail)) {
+    f.sigAt = c.pos + tail.length;
+    c.pos = f.sigAt + sigLen;
+    f.norm = hasNorm ? c.number('diff norm') : 0;
+    return;
+  }
   if (c.arrayLen('diff row columns') !== (hasNorm ? 2 : 1)) {
     throw new MsgpackError(`diff row columns: expected an array of ${hasNorm ? 2 : 1}`);
   }
   if (c.arrayLen('diff bit_vector') !== 2) throw new MsgpackError('diff bit_vector: expected an array of 2');
   if (c.uint('diff bit_num') !== hashNum) throw new MsgpackError(`diff bit_num differs from hash_num ${hashNum}`);
-  const sigLen = c.rawLen('diff bit_vector');
-  const want = ((hashNum + 63) >>> 6) * 8;
-  if (sigLen !== want) throw new MsgpackError(`diff bit_vector: expected ${want} bytes, got ${sigLen}`);
+  const got = c.rawLen('diff bit_vector');
+  if (got !== sigLen) throw new MsgpackError(`diff bit_vector: expected ${sigLen} bytes, got ${got}`);
   f.sigAt = c.pos;
   c.pos += sigLen;
   f.norm = hasNorm ? c.number('diff norm') : 0;
 }
 
+let tailKey = -1;
+let tailBytes = new Uint8Array(0);
+
+/** `[[bit_num, <raw header>` (and the columns array's header) in the smallest encoding. */
+function tailHeader(hashNum: number, hasNorm: boolean): Uint8Array {
+  const key = hashNum * 2 + (hasNorm ? 1 : 0);
+  if (key === tailKey) return tailBytes;
+  const w = new MsgWriter(16);
+  w.arrayHeader(hasNorm ? 2 : 1);
+  w.arrayHeader(2);
+  w.int(hashNum);
+  const sigLen = ((hashNum + 63) >>> 6) * 8;
+  const withRaw = new MsgWriter(16);
+  withRaw.raw(new Uint8Array(sigLen));
+  const b = w.toBytes();
+  const rawHdr = withRaw.toBytes().subarray(0, withRaw.pos - sigLen);
+  tailBytes = new Uint8Array(b.length + rawHdr.length);
+  tailBytes.set(b);
+  tailBytes.set(rawHdr, b.length);
+  tailKey = key;
+  return tailBytes;
+}
+
+function sameAs(buf: Uint8Array, at: number, want: Uint8Array): boolean {
+  for (let i = 0; i < want.length; i++) if (buf[at + i] !== want[i]) return false;
+  return true;
+}
+
 const newFields = (): RowFields => ({ idAt: 0, idLen: 0, ownerAt: 0, ownerLen: 0, clock: 0, sigAt: 0, norm: 0 });
+
+/** The smallest encoded diff row (empty id and owner, fixint clock, 1-byte signature): 12 bytes. */
+const MIN_ROW_BYTES = 12;
 
 /**
  * Validates the rows array starting at `pos` (header included) without decoding it; returns the
- * rows as a run and where the array ends.
+ * rows as a run (with each row's field offsets) and where the array ends.
  */
 export function scanRows(buf: Uint8Array, pos: number, end: number, hashNum: number, hasNorm: boolean): { run: RowRun; end: number } {
   const c = new Cursor(buf, pos, end);
   const count = c.arrayLen('table diff');
+  // The header is not trusted to size the columns below.
+  if (count * MIN_ROW_BYTES > end - c.pos) throw new MsgpackError('table diff: truncated msgpack data');
   const start = c.pos;
+  const idAt = new Uint32Array(count), idLen = new Uint32Array(count), sigAt = new Uint32Array(count);
+  const clocks = new Float64Array(count), owner = new Uint32Array(count);
+  const norm = hasNorm ? new Float64Array(count) : null;
+  const owners: string[] = [];
+  const ownerNewest: number[] = [];
   const f = newFields();
-  for (let i = 0; i < count; i++) readRow(c, f, hashNum, hasNorm);
-  return { run: { bytes: buf.subarray(start, c.pos), count }, end: c.pos };
+  // Rows come grouped by owner (each server's diff is contiguous): compare the owner's bytes
+  // with the previous row's instead of decoding a string per row.
+  let lastAt = -1, lastLen = -1, o = 0;
+  for (let i = 0; i < count; i++) {
+    readRow(c, f, hashNum, hasNorm);
+    if (f.ownerLen !== lastLen || !sameBytes(buf, f.ownerAt, lastAt, lastLen)) {
+      const name = decodeString(buf, f.ownerAt, f.ownerLen);
+      o = owners.indexOf(name);
+      if (o < 0) {
+        o = owners.push(name) - 1;
+        ownerNewest.push(-1);
+      }
+      lastAt = f.ownerAt;
+      lastLen = f.ownerLen;
+    }
+    owner[i] = o;
+    if (f.clock > ownerNewest[o]!) ownerNewest[o] = f.clock;
+    idAt[i] = f.idAt - start;
+    idLen[i] = f.idLen;
+    sigAt[i] = f.sigAt - start;
+    clocks[i] = f.clock;
+    if (norm) norm[i] = f.norm;
+  }
+  const run: RowRun = {
+    bytes: buf.subarray(start, c.pos), count, idAt, idLen, sigAt, clock: clocks, owner, norm, owners, ownerNewest,
+  };
+  return { run, end: c.pos };
 }
 
 /** A whole buffer that must be exactly one rows array. */
@@ -178,12 +266,33 @@ export function scanRowsExactly(buf: Uint8Array, hashNum: number, hasNorm: boole
   return run;
 }
 
-/** The fold of a MIX round: one rows array out of validated runs, in order. */
-export function writeRuns(w: MsgWriter, runs: readonly RowRun[]): void {
-  let n = 0;
-  for (const r of runs) n += r.count;
-  w.arrayHeader(n);
-  for (const r of runs) w.encoded(r.bytes);
+/**
+ * The fold of a MIX round: one rows array out of validated runs, in order, in one exactly-sized
+ * buffer (the caller wraps it as raw).
+ */
+export function encodeRuns(runs: readonly RowRun[]): Uint8Array {
+  let n = 0, size = 0;
+  for (const r of runs) {
+    n += r.count;
+    size += r.bytes.length;
+  }
+  const head = n < 16 ? 1 : n < 0x10000 ? 3 : 5;
+  const out = new Uint8Array(head + size);
+  const view = new DataView(out.buffer);
+  if (head === 1) out[0] = 0x90 | n;
+  else if (head === 3) {
+    out[0] = 0xdc;
+    view.setUint16(1, n);
+  } else {
+    out[0] = 0xdd;
+    view.setUint32(1, n);
+  }
+  let p = head;
+  for (const r of runs) {
+    out.set(r.bytes, p);
+    p += r.bytes.length;
+  }
+  return out;
 }
 
 function decodeString(buf: Uint8Array, at: number, len: number): string {
@@ -210,72 +319,64 @@ function sameBytes(buf: Uint8Array, a: number, b: number, len: number): boolean 
  * past every incoming clock; the version clock keeps the newest clock seen per owner.
  */
 export function applyRun(t: RowTable, run: RowRun): void {
-  const c = new Cursor(run.bytes, 0, run.bytes.length);
-  const buf = run.bytes;
-  const view = c.view;
-  const f = newFields();
+  const { bytes, count, idAt, idLen, sigAt, clock, owner, norm } = run;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const ownerIdx = run.owners.map((o) => t.internOwner(o));
+  // One growth of every column and of the id index, so the loop below never reallocates and the
+  // column arrays read here stay the table's own.
+  t.reserve(t.size + count);
+  const sigs = t.sigs, norms = t.norms, clocks = t.clocks, owners = t.ownerIdx;
   const W = t.words;
   const B = (t.hashNum + 63) >>> 6;
-  const newest = new Map<number, number>();
-  // Rows come grouped by owner (each server's diff is contiguous), so remember the last owner's
-  // bytes instead of decoding the owner string per row.
-  let lastAt = -1, lastLen = -1, ownerIdx = 0;
-  let maxClock = -1;
-  for (let i = 0; i < run.count; i++) {
-    readRow(c, f, t.hashNum, t.hasNorm);
-    if (f.ownerLen !== lastLen || !sameBytes(buf, f.ownerAt, lastAt, lastLen)) {
-      ownerIdx = t.internOwner(decodeString(buf, f.ownerAt, f.ownerLen));
-      lastAt = f.ownerAt;
-      lastLen = f.ownerLen;
-    }
-    const clock = f.clock;
-    if (clock > maxClock) maxClock = clock;
-    const prev = newest.get(ownerIdx);
-    if (prev === undefined || clock > prev) newest.set(ownerIdx, clock);
-    const id = decodeString(buf, f.idAt, f.idLen);
-    let row = t.rowOf(id);
-    if (row === undefined) row = t.writeRaw(id, ownerIdx, clock);
-    else if (clock >= t.clocks[row]!) {
-      t.ownerIdx[row] = ownerIdx;
-      t.clocks[row] = clock;
+  for (let i = 0; i < count; i++) {
+    const id = decodeString(bytes, idAt[i]!, idLen[i]!);
+    const hash = hashId(id);
+    const c = clock[i]!;
+    const o = ownerIdx[owner[i]!]!;
+    let row = t.rowOfHashed(id, hash);
+    if (row === undefined) row = t.appendRow(id, hash, o, c);
+    else if (c >= clocks[row]!) {
+      owners[row] = o;
+      clocks[row] = c;
     } else continue;
     // uint64 blocks are big-endian on the wire: high word first.
-    const sigs = t.sigs;
     const off = row * W;
+    const at = sigAt[i]!;
     for (let b = 0; b < B; b++) {
-      sigs[off + 2 * b] = view.getUint32(f.sigAt + b * 8 + 4);
-      if (2 * b + 1 < W) sigs[off + 2 * b + 1] = view.getUint32(f.sigAt + b * 8);
+      sigs[off + 2 * b] = view.getUint32(at + b * 8 + 4);
+      if (2 * b + 1 < W) sigs[off + 2 * b + 1] = view.getUint32(at + b * 8);
     }
-    if (t.norms) t.norms[row] = f.norm;
+    if (norms) norms[row] = norm![i]!;
   }
+  let maxClock = -1;
+  run.owners.forEach((name, o) => {
+    const newest = run.ownerNewest[o]!;
+    if (newest > maxClock) maxClock = newest;
+    const had = t.versionClock.get(name);
+    if (had === undefined || newest > had) t.versionClock.set(name, newest);
+  });
   if (maxClock >= 0) t.clock = Math.max(t.clock, maxClock + 1);
-  for (const [o, clock] of newest) {
-    const owner = t.owners[o]!;
-    const had = t.versionClock.get(owner);
-    if (had === undefined || clock > had) t.versionClock.set(owner, clock);
-  }
 }
 
 /** The rows of a run as objects (status pages, tests); MIX itself never needs this. */
 export function decodeRun(run: RowRun, hashNum: number, hasNorm: boolean): DiffRow[] {
-  const c = new Cursor(run.bytes, 0, run.bytes.length);
-  const f = newFields();
+  const view = new DataView(run.bytes.buffer, run.bytes.byteOffset, run.bytes.byteLength);
   const W = (hashNum + 31) >>> 5;
   const B = (hashNum + 63) >>> 6;
   const out: DiffRow[] = [];
   for (let i = 0; i < run.count; i++) {
-    readRow(c, f, hashNum, hasNorm);
     const sig = new Uint32Array(W);
+    const at = run.sigAt[i]!;
     for (let b = 0; b < B; b++) {
-      sig[2 * b] = c.view.getUint32(f.sigAt + b * 8 + 4);
-      if (2 * b + 1 < W) sig[2 * b + 1] = c.view.getUint32(f.sigAt + b * 8);
+      sig[2 * b] = view.getUint32(at + b * 8 + 4);
+      if (2 * b + 1 < W) sig[2 * b + 1] = view.getUint32(at + b * 8);
     }
     out.push({
-      id: decodeString(run.bytes, f.idAt, f.idLen),
-      owner: decodeString(run.bytes, f.ownerAt, f.ownerLen),
-      clock: f.clock,
+      id: decodeString(run.bytes, run.idAt[i]!, run.idLen[i]!),
+      owner: run.owners[run.owner[i]!]!,
+      clock: run.clock[i]!,
       sig,
-      norm: f.norm,
+      norm: hasNorm && run.norm ? run.norm[i]! : 0,
     });
   }
   return out;

@@ -16,9 +16,9 @@ import { parseNnConfig, type NnParams } from './config.js';
 import type { NearestNeighborService } from './service-types.js';
 import { NearestNeighborModel, type IdWithScore } from './model.js';
 import {
-  applyRun, decodeRun, readVersionClock, scanRows, scanRowsExactly, writeRuns, writeVersionClock, type RowRun,
+  applyRun, decodeRun, encodeRuns, readVersionClock, scanRows, scanRowsExactly, writeVersionClock, type RowRun,
 } from './row-diff.js';
-import { packDiff, packTable, unpackTable, type DiffRow } from './table-codec.js';
+import { encodeTableDiff, packDiff, packTable, unpackTable, type DiffRow } from './table-codec.js';
 
 export class NearestNeighborEngine implements Engine, NearestNeighborService {
   readonly type = 'nearest_neighbor';
@@ -131,16 +131,12 @@ export function tablePushPart(
 export function tablePart(model: NearestNeighborModel, hashNum: number): LinearPart<RowRun[]> {
   return {
     packDiff(w: MsgWriter): void {
-      const inner = new MsgWriter(1024);
-      packDiff(inner, model.table);
-      w.raw(inner.peek());
+      w.raw(encodeTableDiff(model.table));
     },
     unpackDiff: (v: MsgValue) => [scanRowsExactly(expectBytes(v, 'table diff'), hashNum, model.hasNorm)],
     mixDiff: (acc, incoming) => acc.concat(incoming),
     writeDiff(w: MsgWriter, runs: RowRun[]): void {
-      const inner = new MsgWriter(1024);
-      writeRuns(inner, runs);
-      w.raw(inner.peek());
+      w.raw(encodeRuns(runs));
     },
     putDiff(runs: RowRun[]): boolean {
       for (const run of runs) applyRun(model.table, run);

@@ -4,7 +4,7 @@
  * put_diff's upsert-by-clock. Decoding builds new state and throws on any malformation, so
  * callers can swap only on success.
  */
-import type { MsgWriter } from '../../msgpack/writer.js';
+import { MsgWriter } from '../../msgpack/writer.js';
 import {
   MsgpackError, expectArray, expectBytes, expectMap, expectNumber, expectString, type MsgValue,
 } from '../../msgpack/reader.js';
@@ -157,10 +157,141 @@ export function diffRows(t: RowTable, vc: ReadonlyMap<string, number> = t.versio
 /** Writes the table diff `[[id, [[owner], clock], [[bit_num, raw], norm?]] …]`. */
 export function packDiff(w: MsgWriter, t: RowTable, vc?: ReadonlyMap<string, number>): void {
   const rows = diffRows(t, vc);
+  const fast = encodeDiffRows(t, rows);
+  if (fast) {
+    w.encoded(fast);
+    return;
+  }
   w.arrayHeader(rows.length);
   for (const i of rows) {
     writeDiffRow(w, t.ids[i]!, t.owners[t.ownerIdx[i]!]!, t.clocks[i]!, t.hashNum, t.sigs, i * t.words, t.words, t.norms ? t.norms[i]! : null);
   }
+}
+
+/** The table diff's bytes (what `packDiff` writes), for a caller that wraps them as raw. */
+export function encodeTableDiff(t: RowTable, vc?: ReadonlyMap<string, number>): Uint8Array {
+  const rows = diffRows(t, vc);
+  const fast = encodeDiffRows(t, rows);
+  if (fast) return fast;
+  const w = new MsgWriter(1024);
+  packDiff(w, t, vc);
+  return w.toBytes();
+}
+
+/** Bytes of a non-negative integer in its smallest msgpack form (as MsgWriter.int writes it). */
+function uintSize(n: number): number {
+  return n < 0x80 ? 1 : n < 0x100 ? 2 : n < 0x10000 ? 3 : n < 0x100000000 ? 5 : 9;
+}
+
+function rawHeaderSize(len: number): number {
+  return len < 32 ? 1 : len < 0x10000 ? 3 : 5;
+}
+
+/**
+ * The diff rows encoded in one pass over the typed columns into one exactly-sized buffer: the
+ * per-row constant parts (owner, column headers) are encoded once, and the signature goes
+ * straight into place. The bytes are those `writeDiffRow` writes; null when an id is not ASCII
+ * (the caller then takes the general writer).
+ */
+function encodeDiffRows(t: RowTable, rows: readonly number[]): Uint8Array | null {
+  const ownerBytes = t.owners.map((o) => {
+    const w = new MsgWriter(64);
+    w.arrayHeader(2);
+    w.arrayHeader(1);
+    w.str(o);
+    return w.toBytes();
+  });
+  const hasNorm = t.norms !== null;
+  const B = (t.hashNum + 63) >>> 6;
+  const mid = new MsgWriter(16);
+  mid.arrayHeader(hasNorm ? 2 : 1);
+  mid.arrayHeader(2);
+  mid.int(t.hashNum);
+  const midBytes = mid.toBytes();
+  const sigHdr = rawHeaderSize(B * 8);
+  // Sizes first; an id that is not ASCII sends everything down the general path.
+  const n = rows.length;
+  let size = n < 16 ? 1 : n < 0x10000 ? 3 : 5;
+  const fixed = 1 + midBytes.length + sigHdr + B * 8 + (hasNorm ? 9 : 0);
+  for (let r = 0; r < n; r++) {
+    const i = rows[r]!;
+    const id = t.ids[i]!;
+    for (let c = 0; c < id.length; c++) if (id.charCodeAt(c) >= 0x80) return null;
+    size += fixed + rawHeaderSize(id.length) + id.length + ownerBytes[t.ownerIdx[i]!]!.length + uintSize(t.clocks[i]!);
+  }
+  const out = new Uint8Array(size);
+  const view = new DataView(out.buffer);
+  let p = 0;
+  if (n < 16) out[p++] = 0x90 | n;
+  else if (n < 0x10000) {
+    out[p++] = 0xdc;
+    view.setUint16(p, n);
+    p += 2;
+  } else {
+    out[p++] = 0xdd;
+    view.setUint32(p, n);
+    p += 4;
+  }
+  const sigs = t.sigs, W = t.words, clocks = t.clocks, norms = t.norms;
+  for (let r = 0; r < n; r++) {
+    const i = rows[r]!;
+    out[p++] = 0x93;
+    const id = t.ids[i]!;
+    const len = id.length;
+    if (len < 32) out[p++] = 0xa0 | len;
+    else if (len < 0x10000) {
+      out[p++] = 0xda;
+      view.setUint16(p, len);
+      p += 2;
+    } else {
+      out[p++] = 0xdb;
+      view.setUint32(p, len);
+      p += 4;
+    }
+    for (let c = 0; c < len; c++) out[p++] = id.charCodeAt(c);
+    const ob = ownerBytes[t.ownerIdx[i]!]!;
+    out.set(ob, p);
+    p += ob.length;
+    const clock = clocks[i]!;
+    if (clock < 0x80) out[p++] = clock;
+    else if (clock < 0x100) {
+      out[p++] = 0xcc;
+      out[p++] = clock;
+    } else if (clock < 0x10000) {
+      out[p++] = 0xcd;
+      view.setUint16(p, clock);
+      p += 2;
+    } else if (clock < 0x100000000) {
+      out[p++] = 0xce;
+      view.setUint32(p, clock);
+      p += 4;
+    } else {
+      out[p++] = 0xcf;
+      view.setUint32(p, Math.floor(clock / TWO32));
+      view.setUint32(p + 4, clock >>> 0);
+      p += 8;
+    }
+    for (let k = 0; k < midBytes.length; k++) out[p++] = midBytes[k]!;
+    if (sigHdr === 1) out[p++] = 0xa0 | (B * 8);
+    else {
+      out[p++] = 0xda;
+      view.setUint16(p, B * 8);
+      p += 2;
+    }
+    // uint64 blocks big-endian: the odd (high) word first.
+    const off = i * W;
+    for (let b = 0; b < B; b++) {
+      view.setUint32(p, 2 * b + 1 < W ? sigs[off + 2 * b + 1]! : 0);
+      view.setUint32(p + 4, sigs[off + 2 * b]!);
+      p += 8;
+    }
+    if (norms) {
+      out[p++] = 0xcb;
+      view.setFloat64(p, norms[i]!);
+      p += 8;
+    }
+  }
+  return out;
 }
 
 /** Writes decoded rows back in diff form (a MIX accumulator being sent on). */

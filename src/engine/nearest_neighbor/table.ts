@@ -190,6 +190,29 @@ export class RowTable {
     return this.sigs.byteLength + (this.norms?.byteLength ?? 0) + this.ownerIdx.byteLength + this.clocks.byteLength + this.index.byteLength;
   }
 
+  /** Makes room for `rows` rows in every column and the index at once (a MIX brings many). */
+  reserve(rows: number): void {
+    if (rows > this.capacity) this.grow(rows);
+    this.index.reserve(rows);
+  }
+
+  /** `rowOf` with `hashId(id)` already known. */
+  rowOfHashed(id: string, hash: number): number | undefined {
+    return this.index.getHashed(id, hash);
+  }
+
+  /** Appends the row of a new `id` (the caller knows it is absent) with the version given. */
+  appendRow(id: string, hash: number, ownerIdx: number, clock: number): number {
+    const row = this.size;
+    if (row >= this.capacity) this.grow(row + 1);
+    this.ids.push(id);
+    this.index.addHashed(row, hash);
+    this.size = row + 1;
+    this.ownerIdx[row] = ownerIdx;
+    this.clocks[row] = clock;
+    return row;
+  }
+
   /** Inserts (appends) or overwrites a row's version as given; used by unpack and MIX. */
   writeRaw(id: string, ownerIdx: number, clock: number): number {
     const row = this.slotFor(id);
