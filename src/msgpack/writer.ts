@@ -127,8 +127,9 @@ export class MsgWriter {
     this.pos += 8;
   }
 
-  private rawHeader(len: number): void {
-    this.ensure(5 + len);
+  /** The header of a raw of `len` bytes, with room reserved for `reserve` bytes after it. */
+  private rawHeader(len: number, reserve = len): void {
+    this.ensure(5 + reserve);
     const b = this.buf;
     if (len < 32) b[this.pos++] = 0xa0 | len;
     else if (len < 0x10000) {
@@ -140,6 +141,11 @@ export class MsgWriter {
       this.view.setUint32(this.pos, len);
       this.pos += 4;
     }
+  }
+
+  /** Only the header of a raw of `len` bytes: the caller sends the bytes itself, right after. */
+  rawHeaderOnly(len: number): void {
+    this.rawHeader(len, 0);
   }
 
   raw(bytes: Uint8Array): void {

@@ -31,6 +31,8 @@ export class RpcClient {
   private nextId = 0;
   private readonly out = new MsgWriter(4096);
   private flushScheduled = false;
+  /** Bytes to send before what `out` holds: requests written so far, then large payloads (callRaw). */
+  private queued: Uint8Array[] = [];
   private frames = new FrameBuffer();
   private connectingSocket?: net.Socket;
 
@@ -42,6 +44,22 @@ export class RpcClient {
 
   /** Calls `method`; `writeParams` writes the params array (header included). */
   call(method: string, writeParams: (w: MsgWriter) => void, timeoutMs = this.opts.timeoutMs ?? 10_000): Promise<MsgValue> {
+    return this.request(method, writeParams, undefined, timeoutMs);
+  }
+
+  /**
+   * Calls `method` with one raw param, `[payload]`: the same bytes on the wire as
+   * `call(method, w => { w.arrayHeader(1); w.raw(payload); })`, but the payload goes to the
+   * socket as it is, without being copied. It must not change until the call has settled.
+   */
+  callRaw(method: string, payload: Uint8Array, timeoutMs = this.opts.timeoutMs ?? 10_000): Promise<MsgValue> {
+    return this.request(method, (w) => {
+      w.arrayHeader(1);
+      w.rawHeaderOnly(payload.length);
+    }, payload, timeoutMs);
+  }
+
+  private request(method: string, writeParams: (w: MsgWriter) => void, tail: Uint8Array | undefined, timeoutMs: number): Promise<MsgValue> {
     const msgid = this.nextId;
     this.nextId = (this.nextId + 1) >>> 0;
     return new Promise<MsgValue>((resolve, reject) => {
@@ -59,6 +77,10 @@ export class RpcClient {
       w.int(msgid);
       w.str(method);
       writeParams(w);
+      if (tail) {
+        this.queued.push(w.toBytes(), tail);
+        w.reset();
+      }
       this.scheduleFlush();
     });
   }
@@ -68,13 +90,15 @@ export class RpcClient {
     this.flushScheduled = true;
     queueMicrotask(() => {
       this.flushScheduled = false;
-      const bytes = this.out.toBytes();
+      const chunks = this.queued;
+      this.queued = [];
+      if (this.out.pos > 0) chunks.push(this.out.toBytes());
       this.out.reset();
-      if (bytes.length === 0) return;
-      if (this.socket) this.socket.write(bytes);
+      if (chunks.length === 0) return;
+      if (this.socket) writeAll(this.socket, chunks);
       else
         this.connect().then(
-          (s) => s.write(bytes),
+          (s) => writeAll(s, chunks),
           () => undefined, // pending calls were already rejected by the connect failure
         );
     });
@@ -155,4 +179,15 @@ export class RpcClient {
     this.frames = new FrameBuffer();
     this.failAll(new RpcError(`${CONNECTION_CLOSED}: ${this.address}`, CONNECTION_CLOSED));
   }
+}
+
+/** Writes the chunks in order, in one batch. */
+function writeAll(socket: net.Socket, chunks: Uint8Array[]): void {
+  if (chunks.length === 1) {
+    socket.write(chunks[0]!);
+    return;
+  }
+  socket.cork();
+  for (const c of chunks) socket.write(c);
+  socket.uncork();
 }

@@ -11,9 +11,10 @@ import { masterLock } from '../../cluster/paths.js';
 import type { LinearMixable } from '../../engine/engine.js';
 import { decodeOne, expectArray, expectBytes, expectNumber } from '../../msgpack/reader.js';
 import { MsgWriter } from '../../msgpack/writer.js';
+import type { RpcClient } from '../../rpc/client.js';
 import {
   MixerBase, delay, NO_LINEAR_MIX, checkIntParam, encodeBool, encodeInt, encodeRaw, errorText,
-  peerClient, rawParam, rpcMethod, underRead, underWrite, writeDummyInt, writeRawParam,
+  peerClient, rawParam, rpcMethod, underRead, underWrite, writeDummyInt,
 } from './mix-common.js';
 import type { Mixer, MixerContext } from './mixer.js';
 
@@ -24,6 +25,11 @@ export class LinearMixer extends MixerBase implements Mixer {
   readonly name = 'linear_mixer' as const;
   /** Starts true: a new server's model is not known to be current until a put_diff says so. */
   private obsolete = true;
+  /**
+   * Connections to the members, kept open between rounds, by ip_port. A member that leaves
+   * `nodes/` or whose call fails loses its connection; all are closed on stop.
+   */
+  private readonly peers = new Map<string, RpcClient>();
 
   constructor(ctx: MixerContext) {
     super(ctx, { requireUpdates: true, firstRoundAtOnce: false });
@@ -62,6 +68,37 @@ export class LinearMixer extends MixerBase implements Mixer {
       w.raw(r.model);
     }));
     s.addMethod('do_mix', rpcMethod(() => this.doMix(), encodeBool));
+  }
+
+  override async stop(): Promise<void> {
+    await super.stop();
+    this.closePeers(new Set());
+  }
+
+  /** The open connection to `member`, made when there is none. */
+  private peer(member: string): RpcClient {
+    let c = this.peers.get(member);
+    if (!c) {
+      c = peerClient(member, this.ctx.interconnectTimeoutSec);
+      this.peers.set(member, c);
+    }
+    return c;
+  }
+
+  /** Closes the connections to everyone not in `keep`. */
+  private closePeers(keep: Set<string>): void {
+    for (const [member, c] of this.peers) {
+      if (keep.has(member)) continue;
+      c.close();
+      this.peers.delete(member);
+    }
+  }
+
+  /** Drops a member's connection after a failed call, so that the next round starts afresh. */
+  private dropPeer(member: string, c: RpcClient): void {
+    if (this.peers.get(member) !== c) return;
+    c.close();
+    this.peers.delete(member);
   }
 
   status(): Record<string, string> {
@@ -124,59 +161,74 @@ export class LinearMixer extends MixerBase implements Mixer {
     );
   }
 
-  /** One round, run by the master-lock holder: get_diff from all, fold, put_diff to all. */
+  /**
+   * One round, run by the master-lock holder: get_diff from all, fold, put_diff to all. The
+   * master asks itself for its diff over RPC like any member; its own put_diff takes the RPC
+   * handler's path in-process (same bytes, same write lock), after the others' are sent.
+   */
   async mix(): Promise<void> {
     const { ctx } = this;
     const t0 = performance.now();
     const members = await listNodes(ctx.zk(), ctx.type, ctx.name);
+    this.closePeers(new Set(members));
     if (members.length === 0) {
       await this.setRegistered(true);
       return;
     }
-    const clients = members.map((m) => peerClient(m, ctx.interconnectTimeoutSec));
+    const clients = members.map((m) => this.peer(m));
     const timeoutMs = ctx.interconnectTimeoutSec * 1000;
-    try {
-      const replies = await Promise.allSettled(clients.map((c) => c.call('get_diff', writeDummyInt, timeoutMs)));
-      const lm = this.lm;
-      let acc: unknown;
-      let diffs = 0;
-      replies.forEach((r, i) => {
-        const member = members[i]!;
-        if (r.status === 'rejected') {
-          ctx.logger.warn({ member, err: errorText(r.reason) }, 'get_diff failed; member skipped');
-          return;
-        }
-        if (!(r.value instanceof Uint8Array)) {
-          ctx.logger.warn({ member }, 'get_diff answered something other than raw; member skipped');
-          return;
-        }
-        try {
-          const d = lm.unpackDiff(decodeOne(r.value));
-          acc = diffs === 0 ? d : lm.mixDiff(acc, d);
-          diffs++;
-        } catch (e) {
-          ctx.logger.warn({ member, err: errorText(e) }, 'malformed diff; member skipped');
-        }
-      });
-      if (diffs === 0) {
-        ctx.logger.warn({ members: members.length }, 'no member answered get_diff; mix round aborted');
+    const replies = await Promise.allSettled(clients.map((c) => c.call('get_diff', writeDummyInt, timeoutMs)));
+    const lm = this.lm;
+    let acc: unknown;
+    let diffs = 0;
+    replies.forEach((r, i) => {
+      const member = members[i]!;
+      if (r.status === 'rejected') {
+        this.dropPeer(member, clients[i]!);
+        ctx.logger.warn({ member, err: errorText(r.reason) }, 'get_diff failed; member skipped');
         return;
       }
-      const w = new MsgWriter(1024);
-      lm.writeDiff(w, acc);
-      const merged = w.toBytes();
-      const puts = await Promise.allSettled(clients.map((c) => c.call('put_diff', writeRawParam(merged), timeoutMs)));
-      puts.forEach((r, i) => {
-        if (r.status === 'rejected') ctx.logger.warn({ member: members[i], err: errorText(r.reason) }, 'put_diff failed');
-      });
-      const ms = this.stats.roundDone(t0, members.length, merged.length);
-      ctx.logger.info(
-        { members: members.length, diffs, duration_ms: Math.round(ms * 10) / 10, bytes: merged.length },
-        'mix round done',
-      );
-    } finally {
-      for (const c of clients) c.close();
+      if (!(r.value instanceof Uint8Array)) {
+        ctx.logger.warn({ member }, 'get_diff answered something other than raw; member skipped');
+        return;
+      }
+      try {
+        const d = lm.unpackDiff(decodeOne(r.value));
+        acc = diffs === 0 ? d : lm.mixDiff(acc, d);
+        diffs++;
+      } catch (e) {
+        ctx.logger.warn({ member, err: errorText(e) }, 'malformed diff; member skipped');
+      }
+    });
+    if (diffs === 0) {
+      ctx.logger.warn({ members: members.length }, 'no member answered get_diff; mix round aborted');
+      return;
     }
+    const w = new MsgWriter(1024);
+    lm.writeDiff(w, acc);
+    const merged = w.toBytes();
+    const puts: Promise<unknown>[] = [];
+    let own = -1;
+    members.forEach((m, i) => {
+      if (m === this.self) own = i;
+      else puts[i] = clients[i]!.callRaw('put_diff', merged, timeoutMs);
+    });
+    if (own >= 0) {
+      // After the others' requests are handed to their sockets: the apply holds the thread.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      puts[own] = this.putDiff(merged);
+    }
+    const results = await Promise.allSettled(puts);
+    results.forEach((r, i) => {
+      if (r.status === 'fulfilled') return;
+      if (i !== own) this.dropPeer(members[i]!, clients[i]!);
+      ctx.logger.warn({ member: members[i], err: errorText(r.reason) }, 'put_diff failed');
+    });
+    const ms = this.stats.roundDone(t0, members.length, merged.length);
+    ctx.logger.info(
+      { members: members.length, diffs, duration_ms: Math.round(ms * 10) / 10, bytes: merged.length },
+      'mix round done',
+    );
   }
 
   /** put_diff: apply under the write lock, then follow the result in `actives/`. */
