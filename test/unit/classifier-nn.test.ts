@@ -6,12 +6,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { decodeOne, type MsgValue } from '../../src/msgpack/reader.js';
-import { MsgWriter } from '../../src/msgpack/writer.js';
 import { classifierFactory, type ClassifierEngine } from '../../src/engine/classifier/service.js';
 import { NnClassifier } from '../../src/engine/classifier/nn.js';
 import type { Datum } from '../../src/engine/datum.js';
 import { plain } from '../harness/reference.js';
 import { fixtureModel } from '../harness/model-fixture.js';
+import { bytes, packed } from '../harness/msgpack.js';
 
 const NUM = { num_rules: [{ key: '*', type: 'num' }] };
 const d = (o: Record<string, number>): Datum => ({ stringValues: [], numValues: Object.entries(o), binaryValues: [] });
@@ -27,14 +27,6 @@ function nn(extra: Record<string, unknown> = {}, k = 16, alpha = 1): ClassifierE
 function inverted(method: 'cosine' | 'euclidean', alpha = 1): ClassifierEngine {
   return classifierFactory.create({ method, parameter: { nearest_neighbor_num: 16, local_sensitivity: alpha }, converter: NUM }, { owner: '' }) as ClassifierEngine;
 }
-
-function bytes(f: (w: MsgWriter) => void): Uint8Array {
-  const w = new MsgWriter();
-  f(w);
-  return w.toBytes();
-}
-
-const packed = (f: (w: MsgWriter) => void): MsgValue => decodeOne(bytes(f));
 
 /** 1.1.1's euclid_lsh distances for hash_num 64 (spec §4.6). */
 const D_X_XY = 0.8533381692856091;

@@ -5,13 +5,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { decodeOne, type MsgValue } from '../../src/msgpack/reader.js';
-import { MsgWriter } from '../../src/msgpack/writer.js';
 import { getDiff, invertedIndexPart, mixDiff, putDiff, readDiff, writeDiff } from '../../src/engine/inverted_index/diff.js';
 import { cosineTopK, euclidTopK } from '../../src/engine/inverted_index/query.js';
 import { InvertedIndexStorage } from '../../src/engine/inverted_index/storage.js';
 import type { FeatureVector } from '../../src/engine/datum.js';
 import { fixtureModel } from '../harness/model-fixture.js';
 import { plain } from '../harness/reference.js';
+import { bytes, packed } from '../harness/msgpack.js';
 
 const fv = (o: Record<string, number>): FeatureVector => ({ keys: Object.keys(o), values: Object.values(o) });
 
@@ -25,12 +25,6 @@ function sample(): InvertedIndexStorage {
   store(s, 'r1', { a: 3 });
   store(s, 'r2', { c: 1 });
   return s;
-}
-
-function packed(f: (w: MsgWriter) => void): MsgValue {
-  const w = new MsgWriter();
-  f(w);
-  return decodeOne(w.toBytes());
 }
 
 describe('inverted index storage', () => {
@@ -99,7 +93,7 @@ describe('inverted index storage', () => {
   it('refuses a storage whose postings name rows it has no key for', () => {
     const s = sample();
     const v = packed((w) => s.pack(w)) as MsgValue[];
-    const bad = [v[0]!, v[1]!, v[2]!, v[3]!, decodeOne(packed2((w) => {
+    const bad = [v[0]!, v[1]!, v[2]!, v[3]!, decodeOne(bytes((w) => {
       w.arrayHeader(3);
       w.mapHeader(0);
       w.mapHeader(0);
@@ -108,12 +102,6 @@ describe('inverted index storage', () => {
     expect(() => new InvertedIndexStorage().unpack(bad)).toThrow(/next_id/);
   });
 });
-
-function packed2(f: (w: MsgWriter) => void): Uint8Array {
-  const w = new MsgWriter();
-  f(w);
-  return w.toBytes();
-}
 
 describe('inverted index MIX', () => {
   it('writes its diff as 1.1.1 does: postings by diff-local row id, norms by row key', () => {

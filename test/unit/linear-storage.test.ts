@@ -17,15 +17,9 @@ import { mixDiffs, putDiff, readDiff, writeDiff, type StorageDiff } from '../../
 import { LinearStorage } from '../../src/engine/linear/storage.js';
 import { regressionFactory, type RegressionEngine } from '../../src/engine/regression/service.js';
 import { decodeOne, MsgReader } from '../../src/msgpack/reader.js';
-import { MsgWriter } from '../../src/msgpack/writer.js';
 import { fixtureModel } from '../harness/model-fixture.js';
 import { loadScenario, plain, REFERENCE_DIR } from '../harness/reference.js';
-
-function bytes(f: (w: MsgWriter) => void): Uint8Array {
-  const w = new MsgWriter();
-  f(w);
-  return w.toBytes();
-}
+import { bytes } from '../harness/msgpack.js';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 

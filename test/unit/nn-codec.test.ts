@@ -6,16 +6,12 @@ import { NearestNeighborModel } from '../../src/engine/nearest_neighbor/model.js
 import { diffRows, packDiff, packTable, putDiff, unpackDiff, unpackTable } from '../../src/engine/nearest_neighbor/table-codec.js';
 import { MsgWriter } from '../../src/msgpack/writer.js';
 import { decodeOne } from '../../src/msgpack/reader.js';
+import { bytes } from '../harness/msgpack.js';
 
 const fv = (o: Record<string, number>): FeatureVector => ({ keys: Object.keys(o).map((k) => `${k}@num`), values: Object.values(o) });
 const OWNER = '127.0.0.1_19591';
 const model = (method: NnMethod, hashNum = 64) => new NearestNeighborModel({ method, hashNum, threads: 0, cacheSize: 0 }, OWNER);
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
-const bytes = (f: (w: MsgWriter) => void) => {
-  const w = new MsgWriter();
-  f(w);
-  return w.toBytes();
-};
 
 describe('MIX table diff (spec §4.7)', () => {
   it('reproduces the verified get_diff bytes of 1.1.1 for the table part', () => {

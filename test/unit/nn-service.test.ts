@@ -6,17 +6,13 @@ import type { RowRun } from '../../src/engine/nearest_neighbor/row-diff.js';
 import { ConfigError } from '../../src/errors.js';
 import { decodeOne, MsgpackError } from '../../src/msgpack/reader.js';
 import { MsgWriter } from '../../src/msgpack/writer.js';
+import { bytes } from '../harness/msgpack.js';
 
 const OWNER = '127.0.0.1_19591';
 const numDatum = (o: Record<string, number>): Datum => ({ stringValues: [], numValues: Object.entries(o), binaryValues: [] });
 const config = (method: string, parameter: Record<string, unknown> = { hash_num: 64 }, converter: unknown = { num_rules: [{ key: '*', type: 'num' }] }) => ({ method, parameter, converter });
 const engine = (method = 'euclid_lsh', parameter?: Record<string, unknown>, converter?: unknown) =>
   nearestNeighborFactory.create(config(method, parameter, converter), { owner: OWNER }) as NearestNeighborEngine;
-const bytes = (f: (w: MsgWriter) => void) => {
-  const w = new MsgWriter();
-  f(w);
-  return w.toBytes();
-};
 
 describe('nearest_neighbor service (spec §4.1, §4.5, §4.6)', () => {
   it('answers the 1.1.1 reference distances end to end', () => {

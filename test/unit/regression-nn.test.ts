@@ -5,11 +5,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { decodeOne, type MsgValue } from '../../src/msgpack/reader.js';
-import { MsgWriter } from '../../src/msgpack/writer.js';
 import { regressionFactory, type RegressionEngine } from '../../src/engine/regression/service.js';
 import type { Datum } from '../../src/engine/datum.js';
 import { fixtureModel } from '../harness/model-fixture.js';
 import { plain } from '../harness/reference.js';
+import { bytes, packed } from '../harness/msgpack.js';
 
 const NUM = { num_rules: [{ key: '*', type: 'num' }] };
 const d = (o: Record<string, number>): Datum => ({ stringValues: [], numValues: Object.entries(o), binaryValues: [] });
@@ -25,13 +25,6 @@ function nn(weight: 'uniform' | 'distance', k = 16, extra: Record<string, unknow
 function inverted(method: 'cosine' | 'euclidean', weight: 'uniform' | 'distance', k = 16): RegressionEngine {
   return regressionFactory.create({ method, parameter: { nearest_neighbor_num: k, weight }, converter: NUM }, { owner: '' }) as RegressionEngine;
 }
-
-function bytes(f: (w: MsgWriter) => void): Uint8Array {
-  const w = new MsgWriter();
-  f(w);
-  return w.toBytes();
-}
-const packed = (f: (w: MsgWriter) => void): MsgValue => decodeOne(bytes(f));
 
 /** 1.1.1's euclid_lsh distances for hash_num 64 (spec §4.6). */
 const D_X_XY = 0.8533381692856091;

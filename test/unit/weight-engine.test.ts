@@ -8,15 +8,10 @@ import { engineFactory } from '../../src/engine/registry.js';
 import { WeightEngine, weightFactory } from '../../src/engine/weight/service.js';
 import { ConfigError } from '../../src/errors.js';
 import { decodeOne, MsgpackError, MsgReader } from '../../src/msgpack/reader.js';
-import { MsgWriter } from '../../src/msgpack/writer.js';
+import { bytes } from '../harness/msgpack.js';
 
 const REF = path.join(import.meta.dirname, '../fixtures/reference/engines');
 
-const bytes = (f: (w: MsgWriter) => void): Uint8Array => {
-  const w = new MsgWriter();
-  f(w);
-  return w.toBytes();
-};
 const datum = (s: Array<[string, string]>, n: Array<[string, number]> = []): Datum => ({ stringValues: s, numValues: n, binaryValues: [] });
 const engine = (converter: unknown): WeightEngine => weightFactory.create({ converter }, { owner: '127.0.0.1_9199' });
 const tfBin = { string_rules: [{ key: '*', type: 'space', sample_weight: 'tf', global_weight: 'bin' }], num_rules: [{ key: '*', type: 'num' }] };
