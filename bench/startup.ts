@@ -2,8 +2,9 @@
  * How fast juba starts and how small it idles (issue: start in milliseconds). Whole-process
  * figures, median of runs: `juba --version`, `juba call --help`; `juba serve nearest_neighbor`
  * and `juba serve nearest_neighbor --proxy` from exec to an answered RPC, polled the way the
- * official clients' test helpers do (an unknown method, waits of 1, 2, 4 … ms); then idle RSS
- * and RSS at 100k hands-on rows. Prints one JSON line.
+ * official clients' test helpers do (an unknown method, waits of 1, 2, 4 … ms); idle RSS and
+ * RSS at 100k hands-on rows; and queries/s of 8 concurrent clients at `-c 1` and `-c 2`
+ * (bench/concurrent.ts, median of 3 servers each). Prints one JSON line.
  *
  *   npm run build && npx tsx bench/startup.ts [runs=7] [rows=100000]
  */
@@ -13,6 +14,7 @@ import { ServiceClient } from '../src/client/service-client.js';
 import { loadEngineDescriptor } from '../src/idl/descriptor.js';
 import { freePort, JUBA, ROOT, tryUnknownMethod } from '../test/harness/processes.js';
 import { startZooKeeper } from '../test/harness/zookeeper.js';
+import { concurrentQps } from './concurrent.js';
 import { datum } from './random-data.js';
 
 const RUNS = Number(process.argv[2] ?? 7);
@@ -113,4 +115,10 @@ try {
 } finally {
   server.kill('SIGTERM');
 }
+// Concurrent queries: alternate -c 1 and -c 2 servers so drifts in machine load hit both.
+const qps: Record<number, number[]> = { 1: [], 2: [] };
+for (let i = 0; i < 3; i++) for (const c of [1, 2]) qps[c]!.push((await concurrentQps(c, ROWS)).qps);
+out.qps_c1 = median(qps[1]!);
+out.qps_c2 = median(qps[2]!);
+out.qps_c2_over_c1 = Math.round((out.qps_c2 as number) / (out.qps_c1 as number) * 100) / 100;
 console.log(JSON.stringify(out));

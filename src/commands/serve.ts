@@ -52,7 +52,7 @@ name comes from the IDL (name it as the argument when the IDL declares several);
     'rpc-port': Flags.integer({ char: 'p', default: D.rpcPort, min: 0, max: 65535, description: 'port to listen on (0 picks a free one)' }),
     listen_addr: Flags.string({ char: 'b', default: '', description: 'address to bind; also the advertised address' }),
     listen_if: Flags.string({ char: 'B', default: '', description: 'interface whose IPv4 to bind (ignored with -b)' }),
-    thread: Flags.integer({ char: 'c', min: 1, description: 'RPC worker threads, default 2 (proxy 4); reported in status, juba runs one event loop' }),
+    thread: Flags.integer({ char: 'c', min: 1, description: 'threads serving analysis calls, this one included (nearest_neighbor queries; at most 64), default 2; the proxy (default 4) runs one event loop' }),
     timeout: Flags.integer({ char: 't', default: D.timeout, min: 0, description: 'idle-connection timeout in seconds (0 = never)' }),
     datadir: Flags.string({ char: 'd', default: D.datadir, description: 'directory for model files (save/load)' }),
     logdir: Flags.string({ char: 'l', default: '', description: 'write logs to a file in this directory instead of stderr' }),

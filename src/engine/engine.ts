@@ -38,6 +38,46 @@ export interface Engine {
    * has no push mixable) = the push mixers are refused at start.
    */
   pushMixable?(): PushMixable | undefined;
+  /**
+   * Analysis methods this engine can run on the server's other threads (`-c N`); absent or
+   * undefined = every call runs on the main thread.
+   */
+  parallelAnalysis?(): ParallelAnalysis | undefined;
+}
+
+/**
+ * How an analysis call runs on another thread: the engine keeps the columns a search reads in
+ * shared memory, and each analysis thread loads `readerModule`, attaches to them and ranks in
+ * place. A call is split in three: `begin` here (look the query up, sign it), the reader's
+ * `run` there, `end` here (ids and scores). The server holds the read lock from `begin` to
+ * `end`, so a reader never sees a half-applied update; `begin` + `run` + `end` must give what
+ * the engine's own method gives, bit for bit.
+ */
+export interface ParallelAnalysis {
+  /** URL of the ES module analysis threads load; its `createReader()` returns an AnalysisReader. */
+  readonly readerModule: string;
+  /** Most threads (this one included) that can read the model at once. */
+  readonly maxThreads: number;
+  /** True for the IDL methods that may run on another thread. */
+  has(method: string): boolean;
+  /**
+   * Handles to the shared model (structured-cloneable: SharedArrayBuffers, shared wasm
+   * memories, numbers). The same object while they stay valid; a new one after a reallocation
+   * or a model replacement, which the server then sends to each thread before its next call.
+   */
+  shared(): unknown;
+  /** This thread's half before: a task for a reader, or `{ result }` when nothing needs ranking. */
+  begin(method: string, args: unknown[]): { task: unknown } | { result: unknown };
+  /** This thread's half after: the method's result from the reader's reply. */
+  end(method: string, args: unknown[], reply: unknown): unknown;
+}
+
+/** The reader side of ParallelAnalysis, one per analysis thread. */
+export interface AnalysisReader {
+  /** Attaches to the handles `shared()` gave; `slot` (≥ 1) is this thread's own scratch number. */
+  attach(shared: unknown, slot: number): void;
+  /** Runs one task against the model as attached; the reply is structured-cloneable. */
+  run(task: unknown): unknown;
 }
 
 /**

@@ -147,10 +147,15 @@ class Connection {
     writeResult(w);
   }
 
+  /**
+   * Async answers go out when the current task's promise reactions are done: answers settled
+   * together (a batch from an analysis thread) share one write, and none waits for the next
+   * turn of the event loop.
+   */
   private scheduleFlush(): void {
     if (this.flushScheduled) return;
     this.flushScheduled = true;
-    setImmediate(() => {
+    queueMicrotask(() => {
       this.flushScheduled = false;
       this.flush();
     });

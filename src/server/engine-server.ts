@@ -21,6 +21,7 @@ import {
 import { advertisedAddress, bindAddress, isStandalone, type ServerOptions } from './options.js';
 import { epochSeconds, memoryKb, userName } from './process-stats.js';
 import { RwLock } from './rw-lock.js';
+import { AnalysisThreads } from './analysis-threads.js';
 
 export interface EngineServerArgs {
   factory: EngineFactory;
@@ -63,6 +64,13 @@ export class EngineServer {
   private readonly methods = new Map<string, RpcMethod>();
   private readonly savingPaths = new Set<string>();
   private rpc?: RpcServer;
+  /** The worker threads of `-c N` (N > 1) when the engine can analyse on them. */
+  private readonly threads?: AnalysisThreads;
+  /**
+   * Threads serving analysis calls, the main one included (`threadnum`): `-c`, capped by what
+   * the engine supports (1 for an engine without parallel analysis).
+   */
+  readonly threadCount: number;
 
   constructor(private readonly args: EngineServerArgs) {
     const o = args.options;
@@ -70,6 +78,16 @@ export class EngineServer {
     this.port = o.rpcPort;
     this.configText = args.configText;
     this.engine = EngineServer.buildEngine(args, `${this.eth}_${this.port}`, !isStandalone(o));
+    const most = this.engine.parallelAnalysis?.()?.maxThreads ?? 1;
+    this.threadCount = Math.min(o.thread, most);
+    if (this.threadCount > 1) this.threads = new AnalysisThreads(this.threadCount - 1, args.logger);
+    if (o.thread > most) {
+      args.logger.warn(
+        { thread: o.thread, threadnum: most },
+        most === 1 ? `${this.engine.type} runs its analysis calls on the main thread: -c ${o.thread} has no effect`
+          : `${this.engine.type} serves analysis calls on ${most} threads at most`,
+      );
+    }
     this.registerMethods();
   }
 
@@ -93,7 +111,7 @@ export class EngineServer {
       timeoutSec: o.timeout,
       maxFrameBytes: o.maxFrameBytes,
       logger: this.args.logger,
-      lookup: (name) => this.methods.get(name),
+      lookup: (name) => this.method(name),
     });
     this.port = await this.rpc.listen(o.rpcPort, bindAddress(o));
     return this.port;
@@ -101,6 +119,12 @@ export class EngineServer {
 
   async close(): Promise<void> {
     await this.rpc?.close();
+    await this.threads?.close();
+  }
+
+  /** The RPC method `name` as the server dispatches it (lock, threads, counters included). */
+  method(name: string): RpcMethod | undefined {
+    return this.methods.get(name);
   }
 
   /** Adds or replaces an RPC method (the cluster layer adds MIX internals this way). */
@@ -115,10 +139,20 @@ export class EngineServer {
         throw new JubaError(`engine ${this.engine.type} does not implement IDL method ${m.name}`);
       }
       // Looked up per call: load with a model file's config may replace the engine.
-      this.addMethod(m.name, this.idlMethod(m, (args) => {
+      const here = (args: unknown[]): unknown => {
         const table = methodTable(this.engine);
         return table[m.name]!.apply(table, args);
-      }, false));
+      };
+      // A method the engine can run on its analysis threads reads the model while updates may
+      // come in: it runs under the read lock even when the IDL says nolock (the engine's own
+      // lock in Jubatus).
+      const threads = this.threads && this.engine.parallelAnalysis?.()?.has(m.name) ? this.threads : undefined;
+      if (threads) {
+        this.addMethod(m.name, this.idlMethod({ ...m, lock: 'analysis' }, (args) => {
+          const par = this.engine.parallelAnalysis?.();
+          return par?.has(m.name) ? threads.submit(par, m.name, args, () => here(args)) : here(args);
+        }, false));
+      } else this.addMethod(m.name, this.idlMethod(m, here, false));
     }
     const builtins: Record<string, (args: unknown[]) => unknown> = {
       get_config: () => this.configText,
@@ -200,7 +234,7 @@ export class EngineServer {
       uptime: String(now - this.startTime),
       ...memoryKb(),
       timeout: String(o.timeout),
-      threadnum: String(o.thread),
+      threadnum: String(this.threadCount),
       datadir: o.datadir,
       logdir: o.logdir,
       log_config: o.logConfig,
@@ -219,6 +253,8 @@ export class EngineServer {
       // juba's own cumulative counters, so dashboards can difference them into rates.
       analysis_count: String(this.counters.analysis),
       analysis_usec_total: String(Math.round(this.counters.analysisUsec)),
+      // Of analysis_count, the calls answered on the -c worker threads.
+      analysis_on_workers: String(this.threads?.answered ?? 0),
       update_usec_total: String(Math.round(this.counters.updateUsec)),
       ...this.engine.status(),
     };

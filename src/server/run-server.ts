@@ -70,7 +70,7 @@ export function prepareStandaloneServer(service: ServedService, o: ServerOptions
       logger.info(
         {
           engine: factory.type, address: `${advertisedAddress(o)}:${port}`, pid: process.pid, mode: 'standalone',
-          timeout: o.timeout, thread: o.thread, datadir: o.datadir, configpath: cfg.source,
+          timeout: o.timeout, threadnum: server.threadCount, datadir: o.datadir, configpath: cfg.source,
         },
         'juba server started',
       );

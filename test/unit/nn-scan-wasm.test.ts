@@ -72,10 +72,33 @@ describe('wasm scan', () => {
     store.sigs.set([1, 2, 3, 4, 5, 6, 7, 8]);
     const old = store.sigs;
     expect(store.grow(100_000)).toBe(true);
-    expect(old.length).toBe(0); // detached by the growth
-    expect(store.sigs.length).toBe(200_000);
+    // Shared memory never moves: the old view still reads the same rows, the new one is longer.
+    expect(Array.from(old.subarray(0, 8))).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(store.sigs.length).toBeGreaterThanOrEqual(200_000);
+    expect(store.capacity).toBeGreaterThanOrEqual(100_000);
     expect(Array.from(store.sigs.subarray(0, 8))).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     expect(store.byteLength).toBeGreaterThanOrEqual(800_000);
+  });
+});
+
+describe('scanners of other threads', () => {
+  it('attach to the same rows and scan with their own scratch slot', () => {
+    const store = WasmSigStore.create(3, 64)!;
+    for (let i = 0; i < 64; i++) store.sigs.set([i, 0, i & 1], i * 3);
+    const other = WasmSigStore.attach(structuredClone(store.shared), 5);
+    const q0 = new Uint32Array([0, 0, 0]), q1 = new Uint32Array([63, 0, 1]);
+    const n0 = store.scan(q0, 0, 0, 64, 0);
+    const n1 = other.scan(q1, 0, 0, 64, 0);
+    // Each kept its own survivors: the second scan did not overwrite the first's.
+    expect([n0, Array.from(store.out.subarray(0, 2))]).toEqual([1, [0, 0]]);
+    expect([n1, Array.from(other.out.subarray(0, 2))]).toEqual([1, [63, 0]]);
+    // Rows written after the attach (even past a growth) are seen once the views refresh.
+    store.grow(5000);
+    store.sigs.set([7, 7, 7], 4999 * 3);
+    other.views();
+    expect(other.scan(new Uint32Array([7, 7, 7]), 0, 4990, 5000, 0)).toBe(1);
+    expect(other.out[0]).toBe(4999);
+    expect(() => WasmSigStore.attach(store.shared, 0)).toThrow(/scan slot 0 outside 1\.\.63/);
   });
 });
 

@@ -6,11 +6,17 @@
 import type { FeatureVector } from '../datum.js';
 import type { NnParams } from './config.js';
 import { ProjectionCache, defaultCacheKeys } from './projection-cache.js';
-import { cosTable, rankEuclid, rankHamming, type Ranked } from './search.js';
+import { cosTable, rankQuery, type Ranked } from './search.js';
 import { LshSigner, MinhashSigner, l2norm, wordsFor } from './signature.js';
 import { RowTable } from './table.js';
 
 export type IdWithScore = [string, number];
+
+/** A query ready to rank: `model.query` holds its signature until the next query is prepared. */
+export interface PreparedQuery {
+  norm: number;
+  k: number;
+}
 
 interface Signer {
   signInto(fv: FeatureVector, out: Uint32Array, off: number): void;
@@ -22,8 +28,9 @@ export class NearestNeighborModel {
   readonly hasNorm: boolean;
   readonly cache: ProjectionCache | null;
   private readonly signer: Signer;
-  private readonly query: Uint32Array;
-  private readonly cos: Float64Array | null;
+  /** The prepared query's signature (queryFromId/queryFromFv). */
+  readonly query: Uint32Array;
+  readonly cos: Float64Array | null;
   private ownerIdx: number;
 
   constructor(
@@ -72,27 +79,32 @@ export class NearestNeighborModel {
     this.ownerIdx = this.table.internOwner(this.owner);
   }
 
-  private rankRow(row: number, k: number): Ranked {
+  /**
+   * Prepares the query of row `id` (its signature copied into `query`: ranking reads the table,
+   * and the query must not alias a row a later write could change); null when `id` is unknown.
+   */
+  queryFromId(id: string, k: number): PreparedQuery | null {
     const t = this.table;
-    // Copy the row's signature: ranking reads the table, and the query must not alias a row that
-    // a later write could change.
+    const row = t.rowOf(id);
+    if (row === undefined) return null;
     this.query.set(t.sigs.subarray(row * t.words, (row + 1) * t.words));
-    return this.rank(this.query, t.norms ? t.norms[row]! : 0, k);
+    return { norm: t.norms ? t.norms[row]! : 0, k };
   }
 
-  private rankFv(fv: FeatureVector, k: number): Ranked {
-    if (k <= 0 || this.table.size === 0) return { rows: [], scores: [] };
+  /** Prepares the query of a feature vector; null when nothing can rank (k ≤ 0, empty table). */
+  queryFromFv(fv: FeatureVector, k: number): PreparedQuery | null {
+    if (k <= 0 || this.table.size === 0) return null;
     this.signer.signInto(fv, this.query, 0);
-    return this.rank(this.query, this.hasNorm ? l2norm(fv) : 0, k);
+    return { norm: this.hasNorm ? l2norm(fv) : 0, k };
   }
 
-  private rank(q: Uint32Array, norm: number, k: number): Ranked {
-    if (this.cos) return rankEuclid(this.table, q, 0, norm, k, this.cos);
-    return rankHamming(this.table, q, 0, k);
+  /** Ranks the prepared query here, on the table's own thread. */
+  rank(p: PreparedQuery | null): Ranked {
+    return p ? rankQuery(this.table, this.cos, this.query, p.norm, p.k) : { rows: [], scores: [] };
   }
 
   /** Distances ascending: h/H for lsh/minhash, the estimated Euclidean distance for euclid_lsh. */
-  private distances(r: Ranked): IdWithScore[] {
+  distances(r: Ranked): IdWithScore[] {
     const ids = this.table.ids;
     const out = new Array<IdWithScore>(r.rows.length);
     const H = this.hashNum;
@@ -104,28 +116,26 @@ export class NearestNeighborModel {
   }
 
   /** Similarities in the same order: 1 − h/H, or −distance for euclid_lsh (self match → −0). */
-  private similarities(r: Ranked): IdWithScore[] {
+  similarities(r: Ranked): IdWithScore[] {
     const out = this.distances(r);
     for (const p of out) p[1] = this.cos ? -p[1] : 1 - p[1];
     return out;
   }
 
   neighborRowFromId(id: string, size: number): IdWithScore[] {
-    const row = this.table.rowOf(id);
-    return row === undefined ? [] : this.distances(this.rankRow(row, size));
+    return this.distances(this.rank(this.queryFromId(id, size)));
   }
 
   neighborRowFromFv(fv: FeatureVector, size: number): IdWithScore[] {
-    return this.distances(this.rankFv(fv, size));
+    return this.distances(this.rank(this.queryFromFv(fv, size)));
   }
 
   similarRowFromId(id: string, size: number): IdWithScore[] {
-    const row = this.table.rowOf(id);
-    return row === undefined ? [] : this.similarities(this.rankRow(row, size));
+    return this.similarities(this.rank(this.queryFromId(id, size)));
   }
 
   similarRowFromFv(fv: FeatureVector, size: number): IdWithScore[] {
-    return this.similarities(this.rankFv(fv, size));
+    return this.similarities(this.rank(this.queryFromFv(fv, size)));
   }
 
   allRows(): string[] {

@@ -5,12 +5,16 @@
  *
  * The module is written out by hand (no wat toolchain here) and compiled synchronously once:
  * it is a few hundred bytes, so `new WebAssembly.Module` stays cheap and the engine stays
- * synchronous. Each store owns one memory and one instance, laid out as
+ * synchronous. Each store owns one shared memory, so the server's analysis threads (`-c`) scan
+ * the same signatures with no copy: every thread instantiates the module over it and scans
+ * with its own scratch slot. The memory is laid out as
  *
- *   [0, OUT_BYTES)          survivor pairs (row, h) as little-endian int32, SCAN_BLOCK at most
- *   [OUT_BYTES, sigOffset)  the query signature for multi-word scans
- *   [sigOffset, …)          signatures, `words` uint32 per row: the RowTable layout unchanged,
- *                           so a 64-bit row is one little-endian i64
+ *   slot t, t < MAX_SCAN_THREADS   survivor pairs (row, h) as little-endian int32 (SCAN_BLOCK at
+ *                                  most), then the query signature for multi-word scans
+ *   [sigOffset, …)                 signatures, `words` uint32 per row: the RowTable layout
+ *                                  unchanged, so a 64-bit row is one little-endian i64
+ *
+ * Slots nobody scans with are never touched, so they cost address space, not memory.
  *
  * The scan only reports rows whose Hamming distance is ≤ a bound; scores, ties and the heap stay
  * in JS (search.ts), so results are those of the JS path bit for bit.
@@ -18,8 +22,12 @@
 
 /** Most rows one scan call may cover: the survivor region holds one pair per row. */
 export const SCAN_BLOCK = 4096;
+/** Threads that can scan one store at once: the main thread (slot 0) and the workers. */
+export const MAX_SCAN_THREADS = 64;
 const OUT_BYTES = SCAN_BLOCK * 8;
 const PAGE = 65536;
+/** wasm32's ceiling, and the shared memory's declared maximum: shared memory never moves. */
+const MAX_PAGES = 65536;
 
 // --- a minimal wasm assembler: just the opcodes the two scan loops use -----------------------
 
@@ -171,7 +179,8 @@ function moduleBytes(): Uint8Array<ArrayBuffer> {
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, vec([fnType(7), fnType(9)])),
-    ...section(2, vec([[...name('env'), ...name('mem'), 0x02, 0x00, 0x01]])),
+    // Imported memory: shared (limits flag 3), 1 page at least, MAX_PAGES at most.
+    ...section(2, vec([[...name('env'), ...name('mem'), 0x02, 0x03, 0x01, ...uleb(MAX_PAGES)]])),
     ...section(3, vec([[0], [1]])),
     ...section(7, vec([[...name('s1'), 0x00, 0], [...name('sn'), 0x00, 1]])),
     ...section(10, vec([scan1(), scanN()])),
@@ -203,26 +212,39 @@ export function wasmScanAvailable(): boolean {
   return scanModule() !== null;
 }
 
-/** Signatures of up to `capacity` rows in wasm memory, and the scans over them. */
+/** What another thread needs to scan a store: its memory and row width (structured-cloneable). */
+export interface SharedSigStore {
+  memory: WebAssembly.Memory;
+  words: number;
+}
+
+/** Signatures of up to `capacity` rows in shared wasm memory, and the scans over them. */
 export class WasmSigStore {
-  /** The signature column; replaced (the old view detached) whenever the memory grows. */
+  /** The signature column; replaced (same memory, longer view) whenever the memory grows. */
   sigs!: Uint32Array;
   /** Survivor pairs of the last scan: out[2j] = row, out[2j + 1] = Hamming distance. */
   out!: Int32Array;
   private qView!: Uint32Array;
-  private readonly memory: WebAssembly.Memory;
   private readonly fn: ScanExports;
   private readonly sigOffset: number;
+  private readonly slotOffset: number;
   private readonly w64: number;
   private readonly odd: number;
+  private viewBytes = -1;
 
-  private constructor(mod: WebAssembly.Module, readonly words: number, private capacity: number) {
+  private constructor(
+    mod: WebAssembly.Module,
+    private readonly memory: WebAssembly.Memory,
+    readonly words: number,
+    slot: number,
+  ) {
     // 64-byte alignment keeps a row's words inside one cache line whenever they fit in one.
-    this.sigOffset = OUT_BYTES + Math.ceil((words * 4) / 64) * 64;
+    const slotBytes = OUT_BYTES + Math.ceil((words * 4) / 64) * 64;
+    this.slotOffset = slot * slotBytes;
+    this.sigOffset = MAX_SCAN_THREADS * slotBytes;
     this.w64 = words >>> 1;
     this.odd = words & 1;
-    this.memory = new WebAssembly.Memory({ initial: this.pagesFor(capacity) });
-    this.fn = new WebAssembly.Instance(mod, { env: { mem: this.memory } }).exports as unknown as ScanExports;
+    this.fn = new WebAssembly.Instance(mod, { env: { mem: memory } }).exports as unknown as ScanExports;
     this.views();
   }
 
@@ -231,21 +253,44 @@ export class WasmSigStore {
     const mod = scanModule();
     if (!mod) return null;
     try {
-      return new WasmSigStore(mod, words, capacity);
+      const slotBytes = OUT_BYTES + Math.ceil((words * 4) / 64) * 64;
+      const pages = Math.ceil((MAX_SCAN_THREADS * slotBytes + capacity * words * 4) / PAGE);
+      const memory = new WebAssembly.Memory({ initial: pages, maximum: MAX_PAGES, shared: true });
+      return new WasmSigStore(mod, memory, words, 0);
     } catch {
       return null;
     }
   }
 
-  private pagesFor(capacity: number): number {
-    return Math.ceil((this.sigOffset + capacity * this.words * 4) / PAGE);
+  /** Another thread's scanner over the store `shared`, with scratch slot `slot` (1..MAX_SCAN_THREADS-1). */
+  static attach(shared: SharedSigStore, slot: number): WasmSigStore {
+    const mod = scanModule();
+    if (!mod) throw new Error('WebAssembly is unavailable in this thread');
+    if (!(slot > 0 && slot < MAX_SCAN_THREADS)) throw new RangeError(`scan slot ${slot} outside 1..${MAX_SCAN_THREADS - 1}`);
+    return new WasmSigStore(mod, shared.memory, shared.words, slot);
   }
 
-  private views(): void {
+  /** The handle other threads attach to. */
+  get shared(): SharedSigStore {
+    return { memory: this.memory, words: this.words };
+  }
+
+  /** Rows the memory holds now. */
+  get capacity(): number {
+    return Math.floor((this.memory.buffer.byteLength - this.sigOffset) / (this.words * 4));
+  }
+
+  /**
+   * Views over the memory as it is now. Another thread may have grown it: scanners that did not
+   * grow it themselves call this (cheaply, it checks the length) before reading.
+   */
+  views(): void {
     const buf = this.memory.buffer;
+    if (buf.byteLength === this.viewBytes) return;
+    this.viewBytes = buf.byteLength;
     this.sigs = new Uint32Array(buf, this.sigOffset, this.capacity * this.words);
-    this.out = new Int32Array(buf, 0, SCAN_BLOCK * 2);
-    this.qView = new Uint32Array(buf, OUT_BYTES, this.words);
+    this.out = new Int32Array(buf, this.slotOffset, SCAN_BLOCK * 2);
+    this.qView = new Uint32Array(buf, this.slotOffset + OUT_BYTES, this.words);
   }
 
   /**
@@ -253,13 +298,12 @@ export class WasmSigStore {
    * memory cannot grow (wasm32 stops at 4 GiB): the caller then moves to a plain array.
    */
   grow(capacity: number): boolean {
-    const need = this.pagesFor(capacity) - this.memory.buffer.byteLength / PAGE;
+    const need = Math.ceil((this.sigOffset + capacity * this.words * 4) / PAGE) - this.memory.buffer.byteLength / PAGE;
     try {
       if (need > 0) this.memory.grow(need);
     } catch {
       return false;
     }
-    this.capacity = capacity;
     this.views();
     return true;
   }
@@ -276,8 +320,8 @@ export class WasmSigStore {
   scan(q: Uint32Array, qOff: number, from: number, to: number, bound: number): number {
     const W = this.words;
     const p = this.sigOffset + from * W * 4;
-    if (W === 2) return this.fn.s1(q[qOff]!, q[qOff + 1]!, p, to - from, bound, 0, from);
+    if (W === 2) return this.fn.s1(q[qOff]!, q[qOff + 1]!, p, to - from, bound, this.slotOffset, from);
     this.qView.set(q.subarray(qOff, qOff + W));
-    return this.fn.sn(OUT_BYTES, this.w64, this.odd, W * 4, p, to - from, bound, 0, from);
+    return this.fn.sn(this.slotOffset + OUT_BYTES, this.w64, this.odd, W * 4, p, to - from, bound, this.slotOffset, from);
   }
 }

@@ -15,9 +15,17 @@
  */
 import { SCAN_BLOCK, type WasmSigStore } from './scan-wasm.js';
 import { TopK, type Ranked } from './top-k.js';
-import type { RowTable } from './table.js';
 
 export type { Ranked } from './top-k.js';
+
+/** What a ranking reads: a RowTable, or an analysis thread's view of one (scan-reader.ts). */
+export interface RankSource {
+  readonly size: number;
+  readonly words: number;
+  readonly sigs: Uint32Array;
+  readonly norms: Float64Array | null;
+  readonly scanner: WasmSigStore | null;
+}
 
 const EMPTY: Ranked = { rows: [], scores: [] };
 // Blocks start small and double: the threshold from the first k rows is loose, and a large first
@@ -41,6 +49,15 @@ function hamming(q: Uint32Array, qOff: number, sigs: Uint32Array, base: number, 
     h += POP16[x & 0xffff]! + POP16[x >>> 16]!;
   }
   return h;
+}
+
+/**
+ * Ranks the query signature `q` (norm `norm` for euclid_lsh, whose `cos` table is given; null
+ * for Hamming methods) over `src`, `k` best. The one ranking step, on the thread that owns the
+ * table and on analysis threads alike, so both give identical results and tie order.
+ */
+export function rankQuery(src: RankSource, cos: Float64Array | null, q: Uint32Array, norm: number, k: number): Ranked {
+  return cos ? rankEuclid(src, q, 0, norm, k, cos) : rankHamming(src, q, 0, k);
 }
 
 /** cos(π·h/H) for h = 0..H, evaluated exactly as the distance formula needs it. */
@@ -70,7 +87,7 @@ function offer(heap: TopK, count: number): number {
 }
 
 /** Hamming distance to `q`, `k` smallest; scores are the distances h. */
-export function rankHamming(t: RowTable, q: Uint32Array, qOff: number, k: number): Ranked {
+export function rankHamming(t: RankSource, q: Uint32Array, qOff: number, k: number): Ranked {
   const n = t.size;
   if (k <= 0 || n === 0) return EMPTY;
   const heap = new TopK(Math.min(k, n));
@@ -134,7 +151,7 @@ function hammingBlockN(sigs: Uint32Array, q: Uint32Array, qOff: number, W: numbe
  * monotonic, so sqrt(d²) < worst implies it, and the d² threshold is nudged above fl(worst²) so
  * the cheap test never drops a row the exact test would keep.
  */
-export function rankEuclid(t: RowTable, q: Uint32Array, qOff: number, nq: number, k: number, cos: Float64Array): Ranked {
+export function rankEuclid(t: RankSource, q: Uint32Array, qOff: number, nq: number, k: number, cos: Float64Array): Ranked {
   const n = t.size;
   if (k <= 0 || n === 0) return EMPTY;
   const heap = new TopK(Math.min(k, n));

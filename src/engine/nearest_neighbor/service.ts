@@ -3,7 +3,7 @@
  * and the model, plus the model-file form (spec §4.8) and the MIX diff (spec §4.7).
  */
 import type { Datum } from '../datum.js';
-import type { Engine, ShippedEngineFactory, EngineOptions, LinearMixable, PushMixable } from '../engine.js';
+import type { Engine, ShippedEngineFactory, EngineOptions, LinearMixable, ParallelAnalysis, PushMixable } from '../engine.js';
 import { composeLinear, type LinearPart } from '../mixable.js';
 import { composePush, type PushPart } from '../push-parts.js';
 import { weightManagerPart } from '../fv/weight-mixable.js';
@@ -15,6 +15,7 @@ import { MsgWriter } from '../../msgpack/writer.js';
 import { parseNnConfig, type NnParams } from './config.js';
 import type { NearestNeighborService } from './service-types.js';
 import { NearestNeighborModel, type IdWithScore } from './model.js';
+import { nnParallel } from './parallel.js';
 import {
   applyRun, decodeRun, encodeRuns, readVersionClock, scanRows, scanRowsExactly, writeVersionClock, type RowRun,
 } from './row-diff.js';
@@ -27,6 +28,7 @@ export class NearestNeighborEngine implements Engine, NearestNeighborService {
   readonly converter: DatumToFvConverter;
   /** set_row calls since start or the last clear (spec §4.1 names the key, not its reset rule). */
   private updateRowCnt = 0;
+  private parallel?: ParallelAnalysis;
 
   constructor(
     readonly params: NnParams,
@@ -97,6 +99,12 @@ export class NearestNeighborEngine implements Engine, NearestNeighborService {
   /** `[table rows, weight manager]`, in the driver's registration order (spec §4.7). */
   linearMixable(): LinearMixable<unknown[]> {
     return composeLinear('nearest_neighbor', [tablePart(this.model, this.params.hashNum), weightManagerPart(this.converter)]);
+  }
+
+  /** The four ranking methods run on the server's analysis threads, over the shared table. */
+  parallelAnalysis(): ParallelAnalysis {
+    this.parallel ??= nnParallel(() => this.model, () => this.converter);
+    return this.parallel;
   }
 
   /** Only the versioned table is push-mixable (spec §4.7): idf statistics stay local under push mixers. */

@@ -6,12 +6,36 @@
  *
  * The signature array is a view into WebAssembly memory where available, so the search can
  * pre-filter rows with wasm popcounts (scan-wasm.ts); the word layout is the same either way.
+ * Signatures and norms live in shared memory so the server's analysis threads read them in
+ * place (`shared()`); the rest stays with the thread that writes.
  */
 import { IdIndex } from './id-index.js';
-import { WasmSigStore } from './scan-wasm.js';
+import { WasmSigStore, type SharedSigStore } from './scan-wasm.js';
 import { wordsFor } from './signature.js';
 
 const INITIAL_CAPACITY = 1024;
+
+/**
+ * What another thread needs to rank queries over a table without copying it: the signature
+ * store (wasm memory, or the plain array's shared buffer) and the norms' shared buffer. The
+ * row count is not here: it travels with each query.
+ */
+export interface SharedTable {
+  hashNum: number;
+  words: number;
+  store: SharedSigStore | null;
+  sigs: SharedArrayBuffer | null;
+  norms: SharedArrayBuffer | null;
+}
+
+/** A zeroed array over shared memory, which other threads can read in place. */
+export function sharedFloat64(length: number): Float64Array {
+  return new Float64Array(new SharedArrayBuffer(length * 8));
+}
+
+function sharedUint32(length: number): Uint32Array {
+  return new Uint32Array(new SharedArrayBuffer(length * 4));
+}
 
 export class RowTable {
   readonly words: number;
@@ -32,6 +56,7 @@ export class RowTable {
   /** The wasm-backed signature store, or null when signatures are a plain array (`jsSigs`). */
   private store: WasmSigStore | null;
   private jsSigs: Uint32Array;
+  private sharedCache: SharedTable | null = null;
 
   /** `wasm` false keeps signatures in a plain array and the search on its JS path. */
   constructor(
@@ -44,10 +69,24 @@ export class RowTable {
     this.capacity = Math.max(1, capacity);
     this.index = new IdIndex(this.ids, capacity);
     this.store = wasm ? WasmSigStore.create(this.words, this.capacity) : null;
-    this.jsSigs = this.store ? new Uint32Array(0) : new Uint32Array(this.capacity * this.words);
-    this.norms = hasNorm ? new Float64Array(this.capacity) : null;
+    this.jsSigs = this.store ? new Uint32Array(0) : sharedUint32(this.capacity * this.words);
+    this.norms = hasNorm ? sharedFloat64(this.capacity) : null;
     this.ownerIdx = new Uint32Array(this.capacity);
     this.clocks = new Float64Array(this.capacity);
+  }
+
+  /**
+   * The shared handles of the columns a search reads; the same object until one of them is
+   * replaced (growth of the norms or of a plain signature array, clear), so a reader thread
+   * re-attaches only then.
+   */
+  shared(): SharedTable {
+    const c = this.sharedCache;
+    const sigs = this.store ? null : (this.jsSigs.buffer as SharedArrayBuffer);
+    const norms = (this.norms?.buffer as SharedArrayBuffer | undefined) ?? null;
+    if (c && c.sigs === sigs && c.norms === norms && (c.store === null) === (this.store === null)) return c;
+    this.sharedCache = { hashNum: this.hashNum, words: this.words, store: this.store?.shared ?? null, sigs, norms };
+    return this.sharedCache;
   }
 
   /**
@@ -71,13 +110,13 @@ export class RowTable {
     const W = this.words;
     if (!this.store?.grow(cap)) {
       // No store, or it cannot grow (wasm32 tops out at 4 GiB): a plain array, and JS scans.
-      const sigs = new Uint32Array(cap * W);
+      const sigs = sharedUint32(cap * W);
       sigs.set(this.sigs.subarray(0, this.size * W));
       this.jsSigs = sigs;
       this.store = null;
     }
     if (this.norms) {
-      const norms = new Float64Array(cap);
+      const norms = sharedFloat64(cap);
       norms.set(this.norms.subarray(0, this.size));
       this.norms = norms;
     }
@@ -161,8 +200,9 @@ export class RowTable {
       this.capacity = INITIAL_CAPACITY;
       // wasm memory cannot shrink: a fresh store releases the old one.
       this.store = this.wasm ? WasmSigStore.create(this.words, this.capacity) : null;
-      this.jsSigs = this.store ? new Uint32Array(0) : new Uint32Array(this.capacity * this.words);
-      this.norms = this.hasNorm ? new Float64Array(this.capacity) : null;
+      this.jsSigs = this.store ? new Uint32Array(0) : sharedUint32(this.capacity * this.words);
+      this.norms = this.hasNorm ? sharedFloat64(this.capacity) : null;
+      this.sharedCache = null;
       this.ownerIdx = new Uint32Array(this.capacity);
       this.clocks = new Float64Array(this.capacity);
     }
@@ -184,10 +224,11 @@ export class RowTable {
 
   /**
    * Bytes held by the typed columns and the id index (capacity, not just size); id strings
-   * excluded, and so is a wasm store's fixed ~33 KiB scan header and its rounding to 64 KiB pages.
+   * excluded, and so are a wasm store's scan slots (touched only by threads that scan) and its
+   * rounding to 64 KiB pages.
    */
   columnBytes(): number {
-    return this.sigs.byteLength + (this.norms?.byteLength ?? 0) + this.ownerIdx.byteLength + this.clocks.byteLength + this.index.byteLength;
+    return this.capacity * this.words * 4 + (this.norms?.byteLength ?? 0) + this.ownerIdx.byteLength + this.clocks.byteLength + this.index.byteLength;
   }
 
   /** Makes room for `rows` rows in every column and the index at once (a MIX brings many). */
