@@ -4,12 +4,12 @@
  * 4 unreachable/timeout, 5 partial failure).
  */
 import { Command } from '@oclif/core';
-import { JubaError } from './errors.js';
+import { JubaError, errorReport } from './errors.js';
 
 export abstract class BaseCommand extends Command {
   protected override async catch(err: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
     if (err instanceof JubaError) {
-      process.stderr.write(`juba: ${err.message}\n${err.hint ? `  hint: ${err.hint}\n` : ''}`);
+      process.stderr.write(errorReport(err));
       this.exit(err.exitCode);
     }
     // oclif v4 loses the exit code under --json unless it is copied here.

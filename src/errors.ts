@@ -25,6 +25,11 @@ export class JubaError extends Error {
   }
 }
 
+/** How a command reports a JubaError on stderr: what went wrong, then what to do about it. */
+export function errorReport(err: JubaError): string {
+  return `juba: ${err.message}\n${err.hint ? `  hint: ${err.hint}\n` : ''}`;
+}
+
 /** A configuration the engine or converter refuses; `path` names the offending key. */
 export class ConfigError extends JubaError {
   readonly path: string;
