@@ -110,6 +110,10 @@ try {
     while (next < ROWS) await client.call('set_row', `r${next++}`, datum());
   }));
   out.rows = ROWS;
+  // Right after the load, then as an operator sees it once the calls stop (the server gives
+  // the burst's memory back after 2 s of quiet).
+  out.rss_mb_at_rows_busy = await rssMb();
+  await new Promise((r) => setTimeout(r, 4000));
   out.rss_mb_at_rows = await rssMb();
   client.close();
 } finally {

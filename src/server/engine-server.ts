@@ -22,6 +22,7 @@ import { advertisedAddress, bindAddress, isStandalone, type ServerOptions } from
 import { epochSeconds, memoryKb, userName } from './process-stats.js';
 import { RwLock } from './rw-lock.js';
 import { AnalysisThreads } from './analysis-threads.js';
+import { collectWhenIdle } from './idle-gc.js';
 
 export interface EngineServerArgs {
   factory: EngineFactory;
@@ -64,6 +65,7 @@ export class EngineServer {
   private readonly methods = new Map<string, RpcMethod>();
   private readonly savingPaths = new Set<string>();
   private rpc?: RpcServer;
+  private stopIdleGc?: () => void;
   /** The worker threads of `-c N` (N > 1) when the engine can analyse on them. */
   private readonly threads?: AnalysisThreads;
   /**
@@ -114,10 +116,12 @@ export class EngineServer {
       lookup: (name) => this.method(name),
     });
     this.port = await this.rpc.listen(o.rpcPort, bindAddress(o));
+    this.stopIdleGc = collectWhenIdle(() => this.counters.update + this.counters.analysis);
     return this.port;
   }
 
   async close(): Promise<void> {
+    this.stopIdleGc?.();
     await this.rpc?.close();
     await this.threads?.close();
   }
