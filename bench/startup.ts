@@ -2,8 +2,8 @@
  * How fast juba starts and how small it idles (issue: start in milliseconds). Whole-process
  * figures, median of runs: `juba --version`, `juba call --help`; `juba serve nearest_neighbor`
  * and `juba serve nearest_neighbor --proxy` from exec to an answered RPC, polled the way the
- * official clients' test helpers do (an unknown method, waits of 1, 2, 4 … ms); idle RSS and
- * RSS at 100k hands-on rows; and queries/s of 8 concurrent clients at `-c 1` and `-c 2`
+ * official clients' test helpers do (an unknown method, waits of 1, 2, 4 … ms); idle RSS, RSS
+ * at 100k hands-on rows (busy and settled) and bytes per row at 1M; and queries/s of 8 concurrent clients at `-c 1` and `-c 2`
  * (bench/concurrent.ts, median of 3 servers each). Prints one JSON line.
  *
  *   npm run build && npx tsx bench/startup.ts [runs=7] [rows=100000]
@@ -115,6 +115,14 @@ try {
   out.rss_mb_at_rows_busy = await rssMb();
   await new Promise((r) => setTimeout(r, 4000));
   out.rss_mb_at_rows = await rssMb();
+  // Bytes per row at 1M rows: the whole process, ids and all, over the idle server.
+  await Promise.all(Array.from({ length: 32 }, async () => {
+    while (next < 1_000_000) await client.call('set_row', `r${next++}`, datum());
+  }));
+  await new Promise((r) => setTimeout(r, 4000));
+  const rss1m = await rssMb();
+  out.rss_mb_at_1m_rows = rss1m;
+  out.bytes_per_row_at_1m = Math.round(((rss1m - (out.idle_rss_mb as number)) * 1024 * 1024) / 1_000_000);
   client.close();
 } finally {
   server.kill('SIGTERM');

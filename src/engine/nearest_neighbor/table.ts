@@ -231,6 +231,11 @@ export class RowTable {
     return this.capacity * this.words * 4 + (this.norms?.byteLength ?? 0) + this.ownerIdx.byteLength + this.clocks.byteLength + this.index.byteLength;
   }
 
+  /** Bytes of the shared columns (signature store or array, norms), scan slots included. */
+  sharedBytes(): number {
+    return (this.store ? this.store.byteLength : this.jsSigs.byteLength) + (this.norms?.byteLength ?? 0);
+  }
+
   /** Makes room for `rows` rows in every column and the index at once (a MIX brings many). */
   reserve(rows: number): void {
     if (rows > this.capacity) this.grow(rows);
