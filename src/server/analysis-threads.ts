@@ -79,19 +79,18 @@ export class AnalysisThreads {
   }
 
   /**
-   * Hands the batch out so every thread ends with about as many calls as the others: each call
-   * goes to the least loaded of this thread (counting the calls it runs from this batch) and
-   * the ready workers (counting their queues), a worker on a tie. A lone call with nothing in
-   * flight runs here.
+   * Hands the batch out. A worker takes calls while its queue is shorter than 3 + 3 × the calls
+   * this thread has kept from the batch: a call sent away costs this thread only the hand-off,
+   * while one run here also holds up every other connection's I/O, so the workers get the
+   * larger share. A lone call with nothing in flight runs here at once.
    */
   private dispatch(): void {
     const batch = this.queue;
     this.queue = [];
     const here: Job[] = [];
     const used = new Set<ReaderThread>();
-    for (let i = 0; i < batch.length; i++) {
-      const job = batch[i]!;
-      const lone = batch.length === 1 && this.inFlight === 0;
+    const lone = batch.length === 1 && this.inFlight === 0;
+    for (const job of batch) {
       const t = lone ? undefined : this.leastLoaded(job.par);
       if (!t || t.pending.size >= 3 + 3 * here.length) here.push(job);
       else if (this.add(t, job)) used.add(t);

@@ -29,7 +29,7 @@ export interface SharedTable {
 }
 
 /** A zeroed array over shared memory, which other threads can read in place. */
-export function sharedFloat64(length: number): Float64Array {
+function sharedFloat64(length: number): Float64Array {
   return new Float64Array(new SharedArrayBuffer(length * 8));
 }
 
@@ -91,8 +91,8 @@ export class RowTable {
 
   /**
    * Signatures, `words` uint32 per row (bit i of a row in word i >> 5, bit i & 31). The array is
-   * replaced when the table grows, and a wasm-backed one is detached then: read it afresh after
-   * any call that can add a row (slotFor, writeRaw) rather than holding on to it.
+   * replaced when the table grows (a wasm-backed one by a longer view of the same memory): read
+   * it afresh after any call that can add a row (slotFor, writeRaw) rather than holding on to it.
    */
   get sigs(): Uint32Array {
     return this.store ? this.store.sigs : this.jsSigs;
