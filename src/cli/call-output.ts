@@ -1,6 +1,7 @@
 /**
  * Results of a typed call, rendered two ways: as JSON (Maps → objects, messages → objects keyed
- * by field name, bigint → number when safe else string, raw → base64, datums in the explicit
+ * by field name, bigint → number when safe else string, NaN/±Infinity → "NaN"/"Infinity"/
+ * "-Infinity", raw → base64, datums in the explicit
  * form `idl/json-values` reads back) and as readable text (lists of records as aligned tables,
  * maps as `key: value` lines, status maps grouped by server).
  */
@@ -36,6 +37,8 @@ export function toJson(scope: TypeScope, t: IdlType | null, v: unknown): unknown
   }
   if (t?.kind === 'primitive' && t.name === 'datum') return datumJson(v as Datum);
   if (typeof v === 'bigint') return bigintJson(v);
+  // JSON has no NaN or infinities (anomaly scores can be either): they are written as strings.
+  if (typeof v === 'number' && !Number.isFinite(v)) return String(v);
   if (v instanceof Uint8Array) return base64(v);
   if (Array.isArray(v)) return v.map((x) => toJson(scope, t?.kind === 'list' ? t.elem : null, x));
   if (v instanceof Map) {

@@ -71,6 +71,14 @@ describe('JSON results', () => {
     expect(toJson(nn, { kind: 'map', key: P('int'), value: P('raw') }, new Map([[1, new Uint8Array([0])]]))).toEqual({ 1: 'AA==' });
   });
 
+  it('writes NaN and the infinities (anomaly scores) as strings, since JSON has none', () => {
+    const scores = toJson(nn, ret('similar_row_from_id'), [['a', Infinity], ['b', NaN], ['c', -Infinity], ['d', 1.5]]);
+    expect(JSON.parse(JSON.stringify(scores))).toEqual([
+      { id: 'a', score: 'Infinity' }, { id: 'b', score: 'NaN' }, { id: 'c', score: '-Infinity' }, { id: 'd', score: 1.5 },
+    ]);
+    expect(formatResult(nn, ret('similar_row_from_id'), [['a', Infinity], ['b', NaN]])).toEqual(['id  score', 'a   Infinity', 'b   NaN']);
+  });
+
   it('writes datums in the explicit form that json-values reads back', () => {
     const d = datumFromJson('d', { string_values: [['s', 't']], num_values: [['x', 1.5]], binary_values: [['b', 'AQ==']] });
     const j = toJson(nn, P('datum'), d);
