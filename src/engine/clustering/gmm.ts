@@ -87,21 +87,30 @@ export class Gmm implements ClusteringMethod {
     }
     this.dims = new Map();
     this.names = [];
-    for (const p of points) {
-      for (const key of p.keys) {
-        if (!this.dims.has(key)) {
-          this.dims.set(key, this.names.length);
+    // 1.1.1's mapper grows its Eigen sparse vector with resize() when a feature gets a new
+    // dimension, and resize() empties it: a point that introduces a new feature keeps only the
+    // features from that one on (the batch's first point keeps just its last feature).
+    const rows: Array<Array<[number, number]>> = points.map((p) => {
+      let row: Array<[number, number]> = [];
+      p.keys.forEach((key, j) => {
+        let at = this.dims.get(key);
+        if (at === undefined) {
+          at = this.names.length;
+          this.dims.set(key, at);
           this.names.push(key);
+          row = [];
         }
-      }
-    }
+        row.push([at, p.values[j]!]);
+      });
+      return row;
+    });
     const d = (this.d = this.names.length);
     const n = points.length;
     const data = new Float64Array(n * d);
     const w = new Float64Array(n);
     points.forEach((p, i) => {
       w[i] = p.weight;
-      p.keys.forEach((key, j) => (data[i * d + this.dims.get(key)!] = p.values[j]!));
+      for (const [at, v] of rows[i]!) data[i * d + at] = v;
     });
     this.em(data, w, n, d);
     this.centers = this.means.map((m) => ({ keys: this.names.slice(), values: Array.from(m) }));
