@@ -7,7 +7,7 @@
  */
 import type { FeatureVector } from '../datum.js';
 import { notPerformed, unsupported, type ClusteringMethod } from './method.js';
-import { PointMatrix, rankDistance, type DistanceName, type RankDistance, type WeightedPoint } from './points.js';
+import { PointMatrix, spanDistance, type DistanceName, type SpanDistance, type WeightedPoint } from './points.js';
 
 const UNCLASSIFIED = 0;
 const CLASSIFIED = 1;
@@ -15,26 +15,29 @@ const NOISE = -1;
 
 export class Dbscan implements ClusteringMethod {
   private clusters: WeightedPoint[][] = [];
-  private dist: RankDistance;
+  private dist: SpanDistance;
 
   constructor(readonly eps: number, readonly minCorePoint: number, distance: DistanceName) {
-    this.dist = rankDistance(distance);
+    this.dist = spanDistance(distance);
   }
 
   batchUpdate(points: readonly WeightedPoint[]): void {
     if (points.length === 0) {
       // 1.1.1 re-creates the method with its two-argument constructor: euclidean
       this.clusters = [];
-      this.dist = rankDistance('euclidean');
+      this.dist = spanDistance('euclidean');
       return;
     }
     const m = new PointMatrix(points);
     const state = new Int8Array(m.n);
     const clusters: WeightedPoint[][] = [];
-    const region = (idx: number): number[] => {
-      const me = m.row(idx);
+    const { ptr, idx, val } = m;
+    const dist = this.dist;
+    const eps = this.eps;
+    const region = (at: number): number[] => {
+      const a0 = ptr[at]!, a1 = ptr[at + 1]!;
       const out: number[] = [];
-      for (let j = 0; j < m.n; j++) if (this.dist(m.row(j), me) < this.eps) out.push(j);
+      for (let j = 0; j < m.n; j++) if (dist(idx, val, ptr[j]!, ptr[j + 1]!, idx, val, a0, a1) < eps) out.push(j);
       return out;
     };
     for (let i = 0; i < m.n; i++) {

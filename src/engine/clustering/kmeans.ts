@@ -10,19 +10,19 @@ import type { FeatureVector } from '../datum.js';
 import { notPerformed, type ClusteringMethod } from './method.js';
 import { DiscreteDistribution } from './sampling.js';
 import {
-  fvDistance, fvOf, nearestFv, PointMatrix, rankDistance, type DistanceName, type FvDistance, type RankDistance, type RankVector,
+  fvDistance, fvOf, nearestFv, PointMatrix, spanDistance, type DistanceName, type FvDistance, type RankVector, type SpanDistance,
   type WeightedPoint,
 } from './points.js';
 
 export class KMeans implements ClusteringMethod {
   private readonly rng: Mt19937;
   private centers: FeatureVector[] = [];
-  private readonly rankDist: RankDistance;
+  private readonly span: SpanDistance;
   private readonly dist: FvDistance;
 
   constructor(readonly k: number, seed: number, distance: DistanceName) {
     this.rng = new Mt19937(seed >>> 0);
-    this.rankDist = rankDistance(distance);
+    this.span = spanDistance(distance);
     this.dist = fvDistance(distance);
   }
 
@@ -41,7 +41,7 @@ export class KMeans implements ClusteringMethod {
       const assign = new Int32Array(m.n);
       const count = new Float64Array(this.k);
       for (let i = 0; i < m.n; i++) {
-        assign[i] = this.nearest(m.row(i), centers);
+        assign[i] = this.nearest(m, i, centers);
         count[assign[i]!] += m.weight[i]!;
       }
       let done = true;
@@ -67,7 +67,8 @@ export class KMeans implements ClusteringMethod {
         const nz: number[] = [];
         for (let r = 0; r < d; r++) if (seen[r]) nz.push(r);
         const v: RankVector = { idx: Int32Array.from(nz), val: Float64Array.from(nz, (r) => acc[r]! * inv) };
-        if (this.rankDist(v, centers[c]!) > 1e-9) done = false;
+        const old = centers[c]!;
+        if (this.span(v.idx, v.val, 0, v.idx.length, old.idx, old.val, 0, old.idx.length) > 1e-9) done = false;
         next.push(v);
       }
       centers = next;
@@ -81,10 +82,9 @@ export class KMeans implements ClusteringMethod {
     const weights = new Float64Array(m.n);
     while (centers.length < this.k) {
       for (let i = 0; i < m.n; i++) {
-        const row = m.row(i);
         let best = Number.MAX_VALUE;
         for (const c of centers) {
-          const d = this.rankDist(row, c);
+          const d = this.span(m.idx, m.val, m.ptr[i]!, m.ptr[i + 1]!, c.idx, c.val, 0, c.idx.length);
           if (best > d) best = d;
         }
         weights[i] = best * m.weight[i]!;
@@ -95,11 +95,14 @@ export class KMeans implements ClusteringMethod {
     return centers;
   }
 
-  private nearest(row: RankVector, centers: readonly RankVector[]): number {
+  /** `min_dist(point i, centers)`: the first nearest center. */
+  private nearest(m: PointMatrix, i: number, centers: readonly RankVector[]): number {
+    const a0 = m.ptr[i]!, a1 = m.ptr[i + 1]!;
     let index = 0;
     let best = Number.MAX_VALUE;
     for (let c = 0; c < centers.length; c++) {
-      const d = this.rankDist(row, centers[c]!);
+      const v = centers[c]!;
+      const d = this.span(m.idx, m.val, a0, a1, v.idx, v.val, 0, v.idx.length);
       if (best > d) { index = c; best = d; }
     }
     return index;
@@ -122,7 +125,30 @@ export class KMeans implements ClusteringMethod {
   getClusters(points: readonly WeightedPoint[]): WeightedPoint[][] {
     if (this.centers.length === 0) throw notPerformed();
     const out: WeightedPoint[][] = Array.from({ length: this.k }, () => []);
-    for (const p of points) out[nearestFv(fvOf(p), this.centers, this.dist).index]!.push(p);
+    const m = new PointMatrix(points);
+    const ranked = this.centersIn(m);
+    if (ranked === undefined) {
+      for (const p of points) out[nearestFv(fvOf(p), this.centers, this.dist).index]!.push(p);
+    } else {
+      for (let i = 0; i < m.n; i++) out[this.nearest(m, i, ranked)]!.push(points[i]!);
+    }
+    return out;
+  }
+
+  /** The centers in `m`'s rank space; undefined when a center has a key no point has. */
+  private centersIn(m: PointMatrix): RankVector[] | undefined {
+    const rank = new Map<string, number>();
+    m.keys.forEach((k, i) => rank.set(k, i));
+    const out: RankVector[] = [];
+    for (const c of this.centers) {
+      const idx = new Int32Array(c.keys.length);
+      for (let j = 0; j < c.keys.length; j++) {
+        const r = rank.get(c.keys[j]!);
+        if (r === undefined) return undefined;
+        idx[j] = r;
+      }
+      out.push({ idx, val: Float64Array.from(c.values) });
+    }
     return out;
   }
 }

@@ -69,40 +69,65 @@ export class PointMatrix {
 
 export const EMPTY_ROW: RankVector = { idx: new Int32Array(0), val: new Float64Array(0) };
 
-/** `sfv_euclid_dist` over two rank vectors: squares summed in merged key order, then sqrt. */
-export function euclidRank(a: RankVector, b: RankVector): number {
-  const ai = a.idx, av = a.val, bi = b.idx, bv = b.val;
-  let i = 0, j = 0, s = 0;
-  while (i < ai.length && j < bi.length) {
+/**
+ * `sfv_euclid_dist` over two spans of rank-sorted (idx, val) arrays: squares summed in merged
+ * key order, then sqrt. Spans let a matrix's rows be compared without a view object per row.
+ */
+export function euclidSpan(
+  ai: Int32Array, av: Float64Array, a0: number, a1: number, bi: Int32Array, bv: Float64Array, b0: number, b1: number,
+): number {
+  let i = a0, j = b0, s = 0;
+  while (i < a1 && j < b1) {
     const x = ai[i]!, y = bi[j]!;
     if (x < y) { s += av[i]! * av[i]!; i++; }
     else if (x > y) { s += bv[j]! * bv[j]!; j++; }
     else { const d = av[i]! - bv[j]!; s += d * d; i++; j++; }
   }
-  for (; i < ai.length; i++) s += av[i]! * av[i]!;
-  for (; j < bi.length; j++) s += bv[j]! * bv[j]!;
+  for (; i < a1; i++) s += av[i]! * av[i]!;
+  for (; j < b1; j++) s += bv[j]! * bv[j]!;
   return Math.sqrt(s);
 }
 
-function normOf(v: ArrayLike<number>): number {
+function normSpan(v: Float64Array, from: number, to: number): number {
   let s = 0;
-  for (let i = 0; i < v.length; i++) s += v[i]! * v[i]!;
+  for (let i = from; i < to; i++) s += v[i]! * v[i]!;
   return Math.sqrt(s);
 }
 
 /** `sfv_cosine_dist`: 1 − clamp(cos, −1, 1); 1 when either side is the zero vector. */
-export function cosineRank(a: RankVector, b: RankVector): number {
-  const na = normOf(a.val), nb = normOf(b.val);
+export function cosineSpan(
+  ai: Int32Array, av: Float64Array, a0: number, a1: number, bi: Int32Array, bv: Float64Array, b0: number, b1: number,
+): number {
+  const na = normSpan(av, a0, a1), nb = normSpan(bv, b0, b1);
   if (na === 0 || nb === 0) return 1;
-  const ai = a.idx, av = a.val, bi = b.idx, bv = b.val;
-  let i = 0, j = 0, dot = 0;
-  while (i < ai.length && j < bi.length) {
+  let i = a0, j = b0, dot = 0;
+  while (i < a1 && j < b1) {
     const x = ai[i]!, y = bi[j]!;
     if (x < y) i++;
     else if (x > y) j++;
     else { dot += av[i]! * bv[j]!; i++; j++; }
   }
   return 1 - Math.min(Math.max(-1, dot / na / nb), 1);
+}
+
+export type SpanDistance = typeof euclidSpan;
+
+export function spanDistance(name: DistanceName): SpanDistance {
+  return name === 'cosine' ? cosineSpan : euclidSpan;
+}
+
+export function euclidRank(a: RankVector, b: RankVector): number {
+  return euclidSpan(a.idx, a.val, 0, a.idx.length, b.idx, b.val, 0, b.idx.length);
+}
+
+export function cosineRank(a: RankVector, b: RankVector): number {
+  return cosineSpan(a.idx, a.val, 0, a.idx.length, b.idx, b.val, 0, b.idx.length);
+}
+
+function normOf(v: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += v[i]! * v[i]!;
+  return Math.sqrt(s);
 }
 
 export type RankDistance = (a: RankVector, b: RankVector) => number;
