@@ -70,6 +70,17 @@ describe('clustering: revision and the errors before the first clustering', () =
     expect(e.get_revision()).toBe(1);
   });
 
+  it('a point the converter refuses stores none of its push (1.1.1 converts them all first)', () => {
+    const e = kmeans(3);
+    const bad: Datum = { stringValues: [], numValues: [['x$1', 1]], binaryValues: [] };
+    expect(() => e.push([pt('a', 0, 0), pt('b', 1, 1), ['c', bad]])).toThrow("feature key cannot contain '$': x$1");
+    e.push([pt('d', 0, 0), pt('e', 1, 1)]);
+    expect(e.get_revision()).toBe(0);
+    e.push([pt('f', 2, 2)]);
+    expect(e.get_revision()).toBe(1);
+    expect(e.get_core_members_light().flat().map(([, id]) => id).sort()).toEqual(['d', 'e', 'f']);
+  });
+
   it('fewer points than k leave the model unclustered', () => {
     const e = kmeans(2, 3);
     e.push(blobs(2));

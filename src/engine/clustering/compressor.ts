@@ -13,7 +13,7 @@
  */
 import { Mt19937 } from '../common/mt19937.js';
 import { emptyDatum } from '../datum.js';
-import { EMPTY_ROW, euclidRank, PointMatrix, withWeight, type RankVector, type WeightedPoint } from './points.js';
+import { euclidSpan, PointMatrix, withWeight, type WeightedPoint } from './points.js';
 import { DiscreteDistribution, partialSortPrefix } from './sampling.js';
 
 const DBL_MIN = 2.2250738585072014e-308;
@@ -35,14 +35,17 @@ export class Compressor {
 
   compress(src: readonly WeightedPoint[], bsize: number, dstsize: number): WeightedPoint[] {
     if (dstsize >= src.length) return src.slice();
-    const m = new PointMatrix(src);
-    const row = (r: Ref): RankVector => (r.row < 0 ? EMPTY_ROW : m.row(r.row));
+    const { ptr, idx, val } = new PointMatrix(src);
+    // a padding point (row -1) is the empty span [0, 0)
+    const from = (r: number): number => (r < 0 ? 0 : ptr[r]!);
+    const to = (r: number): number => (r < 0 ? 0 : ptr[r + 1]!);
     const nearest = (p: Ref, list: readonly Ref[]): { index: number; dist: number } => {
       let index = 0;
       let best = Number.MAX_VALUE;
-      const pr = row(p);
+      const p0 = from(p.row), p1 = to(p.row);
       for (let i = 0; i < list.length; i++) {
-        const d = euclidRank(row(list[i]!), pr);
+        const r = list[i]!.row;
+        const d = euclidSpan(idx, val, from(r), to(r), idx, val, p0, p1);
         if (best > d) { best = d; index = i; }
       }
       return { index, dist: best };

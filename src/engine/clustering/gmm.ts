@@ -65,6 +65,8 @@ export class Gmm implements ClusteringMethod {
   private means: Float64Array[] = [];
   private solvers: Ldlt[] = [];
   private centers: FeatureVector[] = [];
+  /** scratch for clusterProbs */
+  private dif = new Float64Array(0);
 
   constructor(readonly k: number, readonly seed: number) {
     this.rng = new Mt19937(seed >>> 0);
@@ -174,7 +176,8 @@ export class Gmm implements ClusteringMethod {
 
   private clusterProbs(x: Float64Array, means: Float64Array[], solvers: Ldlt[], out: Float64Array, tmp: Float64Array): void {
     const d = x.length;
-    const dif = new Float64Array(d);
+    if (this.dif.length !== d) this.dif = new Float64Array(d);
+    const dif = this.dif;
     let den = Number.MIN_VALUE;
     let first = true;
     for (let c = 0; c < means.length; c++) {

@@ -67,8 +67,6 @@ export class PointMatrix {
   }
 }
 
-export const EMPTY_ROW: RankVector = { idx: new Int32Array(0), val: new Float64Array(0) };
-
 /**
  * `sfv_euclid_dist` over two spans of rank-sorted (idx, val) arrays: squares summed in merged
  * key order, then sqrt. Spans let a matrix's rows be compared without a view object per row.
@@ -116,26 +114,13 @@ export function spanDistance(name: DistanceName): SpanDistance {
   return name === 'cosine' ? cosineSpan : euclidSpan;
 }
 
-export function euclidRank(a: RankVector, b: RankVector): number {
-  return euclidSpan(a.idx, a.val, 0, a.idx.length, b.idx, b.val, 0, b.idx.length);
-}
-
-export function cosineRank(a: RankVector, b: RankVector): number {
-  return cosineSpan(a.idx, a.val, 0, a.idx.length, b.idx, b.val, 0, b.idx.length);
-}
-
 function normOf(v: ArrayLike<number>): number {
   let s = 0;
   for (let i = 0; i < v.length; i++) s += v[i]! * v[i]!;
   return Math.sqrt(s);
 }
 
-export type RankDistance = (a: RankVector, b: RankVector) => number;
 export type FvDistance = (a: FeatureVector, b: FeatureVector) => number;
-
-export function rankDistance(name: DistanceName): RankDistance {
-  return name === 'cosine' ? cosineRank : euclidRank;
-}
 
 /** The same two distances over string-keyed sorted vectors (queries, members of a cluster). */
 export function euclidFv(a: FeatureVector, b: FeatureVector): number {

@@ -53,11 +53,13 @@ export class ClusteringEngine implements Engine, ClusteringService {
     this.storage.onRevision = (all) => this.method.batchUpdate(all);
   }
 
+  /** Every point is converted before any is stored (as 1.1.1): a datum the converter refuses stores none. */
   push(points: IndexedPoint[]): boolean {
-    for (const [id, d] of points) {
+    const converted = points.map(([id, d]): WeightedPoint => {
       const fv = sortAndMerge(this.converter.convertAndUpdateWeight(d));
-      this.storage.add({ id, weight: 1, keys: fv.keys, values: fv.values, original: d });
-    }
+      return { id, weight: 1, keys: fv.keys, values: fv.values, original: d };
+    });
+    for (const p of converted) this.storage.add(p);
     return true;
   }
 
