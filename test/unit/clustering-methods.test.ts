@@ -110,6 +110,16 @@ describe('dbscan', () => {
     expect(clusters[0]).toEqual(['p0', 'p3', 'p6', 'p9']);
   });
 
+  it('cosine until an empty batch (clear, load) rebuilds it euclidean, as 1.1.1 re-creates the method', () => {
+    const db = new Dbscan(0.5, 3, 'cosine');
+    const line = [point('a', 1, 0.001), point('b', 2, 0.002), point('c', 3, 0.003)];
+    db.batchUpdate(line);
+    expect(db.getClusters([]).map((c) => c.map((p) => p.id))).toEqual([['a', 'b', 'c']]);
+    db.batchUpdate([]);
+    db.batchUpdate(line);
+    expect(() => db.getClusters([])).toThrow('clustering is not performed yet');
+  });
+
   it('uses strict < eps', () => {
     const db = new Dbscan(1, 2, 'euclidean');
     db.batchUpdate([point('a', 0, 0), point('b', 1, 0)]);
