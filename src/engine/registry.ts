@@ -1,13 +1,14 @@
 /** The engines juba serves, by Jubatus type name. */
 import { JubaError } from '../errors.js';
 import type { ShippedEngineFactory } from './engine.js';
+import { anomalyFactory } from './anomaly/service.js';
 import { classifierFactory } from './classifier/service.js';
 import { nearestNeighborFactory } from './nearest_neighbor/service.js';
 import { regressionFactory } from './regression/service.js';
 import { weightFactory } from './weight/service.js';
 
 const FACTORIES = new Map<string, ShippedEngineFactory>(
-  [classifierFactory, nearestNeighborFactory, regressionFactory, weightFactory].map((f) => [f.type, f]),
+  [anomalyFactory, classifierFactory, nearestNeighborFactory, regressionFactory, weightFactory].map((f) => [f.type, f]),
 );
 
 export function engineTypes(): string[] {
