@@ -7,7 +7,7 @@
 import { expectArray, type MsgValue } from '../../msgpack/reader.js';
 import type { MsgWriter } from '../../msgpack/writer.js';
 import type { Datum } from '../datum.js';
-import type { Engine, EngineOptions, LinearMixable, PushMixable, ShippedEngineFactory } from '../engine.js';
+import type { Engine, EngineOptions, GlobalIdMethod, LinearMixable, PushMixable, ShippedEngineFactory } from '../engine.js';
 import { parseConverterConfig } from '../fv/config.js';
 import { DatumToFvConverter } from '../fv/converter.js';
 import { WeightManager } from '../fv/weight-manager.js';
@@ -103,6 +103,30 @@ export class AnomalyEngine implements Engine, AnomalyService {
 
   linearMixable(): LinearMixable<unknown[]> {
     return composeLinear('anomaly', [...this.driver.linearParts(), weightManagerPart(this.converter)]);
+  }
+
+  /**
+   * In a cluster, add's id comes from ZooKeeper and the point is written on the id's 2 CHT
+   * owners with update (lof) or overwrite (light_lof), the first owner's score answering;
+   * add_bulk's ids come from ZooKeeper too, the points stay here (1.1.1's anomaly_serv).
+   */
+  globalIdMethods(): Record<string, GlobalIdMethod> {
+    return {
+      add: {
+        idCount: () => 1,
+        write: (ids, args) => ({
+          kind: 'cht',
+          replicas: 2,
+          method: this.driver.updatable ? 'update' : 'overwrite',
+          args: [ids[0]!, args[0]],
+          answer: (score) => [ids[0]!, score],
+        }),
+      },
+      add_bulk: {
+        idCount: (args) => (args[0] as Datum[]).length,
+        write: (ids, args) => ({ kind: 'local', run: () => this.addBulkWithIds(ids, args[0] as Datum[]) }),
+      },
+    };
   }
 
   /** light_lof's versioned tables; lof has none (its storage mixes linearly only). */
