@@ -69,6 +69,9 @@ describe('light_lof against 1.1.1', () => {
       }
     });
     expect(diffs).toEqual([]);
+    // Every table field equals the file 1.1.1 saved after the same calls, down to each score
+    // row's version clock (rows are re-scored in the order of 1.1.1's hash set).
+    expect(plain(packed((w) => e.packModel(w)))).toEqual(plain(fixtureModel('anomaly-light_lof')));
   });
 
   it("loads 1.1.1's model file, writes it back field for field, and numbers the next point after the largest id", () => {

@@ -12,6 +12,7 @@
  */
 import { expectArray, type MsgValue } from '../../msgpack/reader.js';
 import type { MsgWriter } from '../../msgpack/writer.js';
+import { OrderedKeys } from '../common/small-order.js';
 import { createUnlearner, type Unlearner, type UnlearnerConfig } from '../common/unlearner.js';
 import type { FeatureVector } from '../datum.js';
 import type { LinearPart } from '../mixable.js';
@@ -23,6 +24,30 @@ import { UnsupportedMethodError, dropSelf, lofScore, type AnomalyDriver, type Ro
 import { ScoreTable, scoreTablePart, scoreTablePushPart, type ScoreRow } from './score-table.js';
 
 type Neighbors = Array<[string, number]>;
+
+/**
+ * The ids to re-score, iterated as 1.1.1's `unordered_set<string>` would be (std-hash.ts): the
+ * values do not depend on the order, but each re-scored row's version clock does, and those
+ * clocks are in the model file and decide MIX conflicts.
+ */
+class IdSet {
+  private readonly order = new OrderedKeys<string>();
+  private readonly members = new Set<string>();
+
+  add(id: string): void {
+    if (this.members.has(id)) return;
+    this.members.add(id);
+    this.order.insert(id);
+  }
+
+  delete(id: string): void {
+    if (this.members.delete(id)) this.order.erase(id);
+  }
+
+  get keys(): readonly string[] {
+    return this.order.keys;
+  }
+}
 
 export class LightLof implements AnomalyDriver {
   readonly type = 'light_lof';
@@ -120,7 +145,7 @@ export class LightLof implements AnomalyDriver {
   }
 
   /** The `reverse_k` nearest rows of stored row `id` (itself included), into `into`. */
-  private collectNeighbors(id: string, into: Set<string>): void {
+  private collectNeighbors(id: string, into: IdSet): void {
     for (const [n] of this.nnOfId(id, this.lof.reverseK)) into.add(n);
   }
 
@@ -129,7 +154,7 @@ export class LightLof implements AnomalyDriver {
       this.ignored++;
       return false;
     }
-    const update = new Set<string>();
+    const update = new IdSet();
     if (this.scores.has(id)) this.collectNeighbors(id, update);
     this.touch(id);
     this.rows.setRow(id, fv);
@@ -137,12 +162,12 @@ export class LightLof implements AnomalyDriver {
     // A placeholder row: updateEntries overwrites it.
     this.scores.add(id, this.owner, -1, -1);
     update.add(id);
-    this.updateEntries(update);
+    this.updateEntries(update.keys);
     return true;
   }
 
   setBulk(data: readonly Row[]): string[] {
-    const update = new Set<string>();
+    const update = new IdSet();
     const stored: Row[] = [];
     for (const [id, fv] of data) {
       if (this.isKthSamePoint(fv)) {
@@ -161,7 +186,7 @@ export class LightLof implements AnomalyDriver {
       update.add(id);
       ids.push(id);
     }
-    this.updateEntries(update);
+    this.updateEntries(update.keys);
     return ids;
   }
 
@@ -170,7 +195,7 @@ export class LightLof implements AnomalyDriver {
    * k-th nearest row, the row itself counted), then every LRD from the new k-distances. Each
    * re-scored row is stamped as written here.
    */
-  private updateEntries(ids: Iterable<string>): void {
+  private updateEntries(ids: readonly string[]): void {
     const t = this.scores;
     const k = this.lof.k;
     const rows: number[] = [];
@@ -204,12 +229,12 @@ export class LightLof implements AnomalyDriver {
 
   /** The unlearner forgot `id`: drop it from both tables and re-score its reverse neighbours. */
   private unlearn(id: string): void {
-    const reverse = new Set<string>();
+    const reverse = new IdSet();
     this.collectNeighbors(id, reverse);
     reverse.delete(id);
     this.rows.deleteRow(id);
     this.scores.deleteRow(id);
-    this.updateEntries(reverse);
+    this.updateEntries(reverse.keys);
   }
 
   allRows(): string[] {
