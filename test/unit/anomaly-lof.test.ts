@@ -8,12 +8,14 @@
 import { describe, expect, it } from 'vitest';
 import { createAnomalyEngine } from '../../src/engine/anomaly/service.js';
 import { lofScore, dropSelf } from '../../src/engine/anomaly/driver.js';
-import { LofStorage, mergeVector, mixLofTables, readLofTable, writeLofTable, type LofTable } from '../../src/engine/anomaly/lof.js';
+import { Lof, LofStorage, mergeVector, mixLofTables, readLofTable, writeLofTable, type LofTable } from '../../src/engine/anomaly/lof.js';
 import { makeLofRecommender, type LofRecommender, type LofRecommenderMaker, type Neighbor } from '../../src/engine/anomaly/lof-recommender.js';
 import type { Datum, FeatureVector } from '../../src/engine/datum.js';
 import { MsgReader, type MsgValue } from '../../src/msgpack/reader.js';
 import { MsgWriter } from '../../src/msgpack/writer.js';
-import { configOf, difference, loadScenario } from '../harness/reference.js';
+import { fixtureModel } from '../harness/model-fixture.js';
+import { packed } from '../harness/msgpack.js';
+import { configOf, difference, loadScenario, plain } from '../harness/reference.js';
 
 /** 1.1.1's inverted_index recommender, by brute force (enough for a few hundred rows). */
 class CosineRecommender implements LofRecommender {
@@ -253,6 +255,10 @@ describe('1.1.1 lof reference scenario, in process over the brute-force cosine r
       if (d) diffs.push(`#${i} ${c.method}: ${d}`);
     });
     expect(diffs).toEqual([]);
+    // lof_storage as 1.1.1 saved it after the same calls: [master, diff, k, reverse k, flag].
+    const theirs = plain((fixtureModel('anomaly-lof') as MsgValue[][])[0]![0]!);
+    const ours = plain(packed((w) => (engine.driver as Lof).storage.pack(w)));
+    expect(difference(ours, theirs)).toBeUndefined();
   });
 
   it('the first five adds leave the lof_storage diff 1.1.1 sent in get_diff', () => {
