@@ -155,6 +155,8 @@ export const anomalyFactory: ShippedEngineFactory = {
     feed: { method: 'add', wrap: false, example: '[{"temperature": 21.5, "humidity": 40, "room": "lab"}]' },
     // calc_score is the read-only question a benchmark can repeat without growing the model.
     bench: { method: 'calc_score', args: [{ temperature: 21.5, humidity: 40, room: 'lab' }] },
+    // light_lof reports its point count; lof only its score tables, of which the master is what
+    // a cluster's members agree on after MIX (the diff holds the points since the last one).
     size: { keys: ['num_id', 'num_id_master'], label: 'POINTS' },
   },
   create: (config: unknown, options: EngineOptions): AnomalyEngine => createAnomalyEngine(config, options),
