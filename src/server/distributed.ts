@@ -53,7 +53,7 @@ export async function startDistributedServer(service: ServedService, o: ServerOp
     try {
       server = new EngineServer({ factory, descriptor, options: o, configText: cfg.text, configSource: cfg.path, logger });
       checkMixer(o.mixer, server.engine, `${type} cluster ${name} (config ${cfg.path})`);
-      // Ids of new rows (anomaly add) come from the cluster's id generator from now on.
+      // Methods that store rows under cluster-wide ids draw them from ZooKeeper from now on.
       await installGlobalIdMethods({ server, zk: () => zk, type, name, interconnectTimeoutSec: o.interconnectTimeout, logger });
     } catch (e) {
       await configLock.release();
