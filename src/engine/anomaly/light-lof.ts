@@ -12,7 +12,6 @@
  */
 import { expectArray, type MsgValue } from '../../msgpack/reader.js';
 import type { MsgWriter } from '../../msgpack/writer.js';
-import { OrderedKeys } from '../common/small-order.js';
 import { createUnlearner, type Unlearner, type UnlearnerConfig } from '../common/unlearner.js';
 import type { FeatureVector } from '../datum.js';
 import type { LinearPart } from '../mixable.js';
@@ -21,33 +20,10 @@ import { NnRows } from '../nearest_neighbor/nn-rows.js';
 import type { PushPart } from '../push-parts.js';
 import type { LofParams } from './config.js';
 import { UnsupportedMethodError, dropSelf, lofScore, type AnomalyDriver, type Row } from './driver.js';
+import { HashOrderSet } from './hash-order.js';
 import { ScoreTable, scoreTablePart, scoreTablePushPart, type ScoreRow } from './score-table.js';
 
 type Neighbors = Array<[string, number]>;
-
-/**
- * The ids to re-score, iterated as 1.1.1's `unordered_set<string>` would be (std-hash.ts): the
- * values do not depend on the order, but each re-scored row's version clock does, and those
- * clocks are in the model file and decide MIX conflicts.
- */
-class IdSet {
-  private readonly order = new OrderedKeys<string>();
-  private readonly members = new Set<string>();
-
-  add(id: string): void {
-    if (this.members.has(id)) return;
-    this.members.add(id);
-    this.order.insert(id);
-  }
-
-  delete(id: string): void {
-    if (this.members.delete(id)) this.order.erase(id);
-  }
-
-  get keys(): readonly string[] {
-    return this.order.keys;
-  }
-}
 
 export class LightLof implements AnomalyDriver {
   readonly type = 'light_lof';
@@ -145,7 +121,7 @@ export class LightLof implements AnomalyDriver {
   }
 
   /** The `reverse_k` nearest rows of stored row `id` (itself included), into `into`. */
-  private collectNeighbors(id: string, into: IdSet): void {
+  private collectNeighbors(id: string, into: HashOrderSet): void {
     for (const [n] of this.nnOfId(id, this.lof.reverseK)) into.add(n);
   }
 
@@ -154,7 +130,7 @@ export class LightLof implements AnomalyDriver {
       this.ignored++;
       return false;
     }
-    const update = new IdSet();
+    const update = new HashOrderSet();
     if (this.scores.has(id)) this.collectNeighbors(id, update);
     this.touch(id);
     this.rows.setRow(id, fv);
@@ -162,12 +138,12 @@ export class LightLof implements AnomalyDriver {
     // A placeholder row: updateEntries overwrites it.
     this.scores.add(id, this.owner, -1, -1);
     update.add(id);
-    this.updateEntries(update.keys);
+    this.updateEntries(update.keys());
     return true;
   }
 
   setBulk(data: readonly Row[]): string[] {
-    const update = new IdSet();
+    const update = new HashOrderSet();
     const stored: Row[] = [];
     for (const [id, fv] of data) {
       if (this.isKthSamePoint(fv)) {
@@ -186,14 +162,15 @@ export class LightLof implements AnomalyDriver {
       update.add(id);
       ids.push(id);
     }
-    this.updateEntries(update.keys);
+    this.updateEntries(update.keys());
     return ids;
   }
 
   /**
    * Re-scores `ids` (those in the score table): every k-distance first (the distance of the
    * k-th nearest row, the row itself counted), then every LRD from the new k-distances. Each
-   * re-scored row is stamped as written here.
+   * re-scored row is stamped as written here, in the order of 1.1.1's hash set (hash-order.ts):
+   * the values do not depend on that order, the rows' version clocks do.
    */
   private updateEntries(ids: readonly string[]): void {
     const t = this.scores;
@@ -229,12 +206,12 @@ export class LightLof implements AnomalyDriver {
 
   /** The unlearner forgot `id`: drop it from both tables and re-score its reverse neighbours. */
   private unlearn(id: string): void {
-    const reverse = new IdSet();
+    const reverse = new HashOrderSet();
     this.collectNeighbors(id, reverse);
     reverse.delete(id);
     this.rows.deleteRow(id);
     this.scores.deleteRow(id);
-    this.updateEntries(reverse.keys);
+    this.updateEntries(reverse.keys());
   }
 
   allRows(): string[] {
