@@ -8,10 +8,11 @@
 import { describe, expect, it } from 'vitest';
 import { createAnomalyEngine } from '../../src/engine/anomaly/service.js';
 import { lofScore, dropSelf } from '../../src/engine/anomaly/driver.js';
+import { HashOrderMap } from '../../src/engine/anomaly/hash-order.js';
 import { Lof, LofStorage, mergeVector, mixLofTables, readLofTable, writeLofTable, type LofTable } from '../../src/engine/anomaly/lof.js';
 import { makeLofRecommender, type LofRecommender, type LofRecommenderMaker, type Neighbor } from '../../src/engine/anomaly/lof-recommender.js';
 import type { Datum, FeatureVector } from '../../src/engine/datum.js';
-import { MsgReader, type MsgValue } from '../../src/msgpack/reader.js';
+import { MsgMap, MsgReader, type MsgValue } from '../../src/msgpack/reader.js';
 import { MsgWriter } from '../../src/msgpack/writer.js';
 import { fixtureModel } from '../harness/model-fixture.js';
 import { packed } from '../harness/msgpack.js';
@@ -173,21 +174,21 @@ describe('lof_storage over a recommender', () => {
   });
 
   it('MIX: removals win in the fold, entries are added when missing; put_diff keeps local removals others missed', () => {
-    const acc: LofTable = new Map([['a', { kdist: 1, lrd: 2 }], ['b', { kdist: 3, lrd: 4 }]]);
-    const incoming: LofTable = new Map([['a', { kdist: 9, lrd: 9 }], ['b', { kdist: -1, lrd: 0 }], ['c', { kdist: 5, lrd: 6 }]]);
+    const acc: LofTable = HashOrderMap.from([['a', { kdist: 1, lrd: 2 }], ['b', { kdist: 3, lrd: 4 }]]);
+    const incoming: LofTable = HashOrderMap.from([['a', { kdist: 9, lrd: 9 }], ['b', { kdist: -1, lrd: 0 }], ['c', { kdist: 5, lrd: 6 }]]);
     const mixed = mixLofTables(acc, incoming);
-    expect([...mixed]).toEqual([['a', { kdist: 1, lrd: 2 }], ['b', { kdist: -1, lrd: 4 }], ['c', { kdist: 5, lrd: 6 }]]);
+    expect(Object.fromEntries(mixed)).toEqual({ a: { kdist: 1, lrd: 2 }, b: { kdist: -1, lrd: 4 }, c: { kdist: 5, lrd: 6 } });
 
     const s = new LofStorage(params, new CosineRecommender());
     s.master.set('b', { kdist: 3, lrd: 4 });
     s.diff.set('z', { kdist: -1, lrd: 0 });
     expect(s.putDiff(mixed)).toBe(true);
-    expect([...s.master.keys()].sort()).toEqual(['a', 'c']);
+    expect(s.master.keys().sort()).toEqual(['a', 'c']);
     expect([...s.diff]).toEqual([['z', { kdist: -1, lrd: 0 }]]);
   });
 
   it('the diff travels as a map id → [kdist, lrd] of float64', () => {
-    const t: LofTable = new Map([['1', { kdist: 0.5, lrd: 2 }]]);
+    const t: LofTable = HashOrderMap.from([['1', { kdist: 0.5, lrd: 2 }]]);
     const w = new MsgWriter();
     writeLofTable(w, t);
     expect(Buffer.from(w.toBytes()).toString('hex')).toBe('81a13192cb3fe0000000000000cb4000000000000000');
@@ -256,9 +257,12 @@ describe('1.1.1 lof reference scenario, in process over the brute-force cosine r
     });
     expect(diffs).toEqual([]);
     // lof_storage as 1.1.1 saved it after the same calls: [master, diff, k, reverse k, flag].
-    const theirs = plain((fixtureModel('anomaly-lof') as MsgValue[][])[0]![0]!);
-    const ours = plain(packed((w) => (engine.driver as Lof).storage.pack(w)));
-    expect(difference(ours, theirs)).toBeUndefined();
+    const theirsPacked = (fixtureModel('anomaly-lof') as MsgValue[][])[0]![0] as MsgValue[];
+    const oursPacked = packed((w) => (engine.driver as Lof).storage.pack(w)) as MsgValue[];
+    expect(difference(plain(oursPacked), plain(theirsPacked))).toBeUndefined();
+    // The diff table's entries come in 1.1.1's hash order too.
+    const keysOf = (m: MsgValue): unknown[] => (m as MsgMap).entries.map(([k]) => plain(k));
+    expect(keysOf(oursPacked[1]!)).toEqual(keysOf(theirsPacked[1]!));
   });
 
   it('the first five adds leave the lof_storage diff 1.1.1 sent in get_diff', () => {
@@ -280,5 +284,7 @@ describe('1.1.1 lof reference scenario, in process over the brute-force cosine r
     };
     const got = Object.fromEntries([...diff].map(([id, e]) => [id, [e.kdist, e.lrd]]));
     expect(difference(got, want)).toBeUndefined();
+    // On the wire in 1.1.1's hash order.
+    expect((parts[0] as MsgMap).entries.map(([k]) => plain(k))).toEqual(['5', '4', '3', '2', '1']);
   });
 });

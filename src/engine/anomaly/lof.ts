@@ -17,6 +17,7 @@ import type { FeatureVector } from '../datum.js';
 import type { LinearPart } from '../mixable.js';
 import type { LofParams } from './config.js';
 import { UnsupportedMethodError, dropSelf, lofScore, type AnomalyDriver, type Row } from './driver.js';
+import { HashOrderMap, HashOrderSet } from './hash-order.js';
 import type { LofRecommender, Neighbor } from './lof-recommender.js';
 
 export interface LofEntry {
@@ -24,7 +25,8 @@ export interface LofEntry {
   lrd: number;
 }
 
-export type LofTable = Map<string, LofEntry>;
+/** An `unordered_map<string, lof_entry>`, iterated in libstdc++'s order (model file, MIX diff). */
+export type LofTable = HashOrderMap<LofEntry>;
 
 const isRemoved = (e: LofEntry): boolean => e.kdist < 0;
 
@@ -52,8 +54,8 @@ export function mergeVector(base: FeatureVector, diff: FeatureVector): FeatureVe
 
 /** 1.1.1's lof_storage: the k-distance/LRD tables and their updates, over a recommender. */
 export class LofStorage {
-  master: LofTable = new Map();
-  diff: LofTable = new Map();
+  master: LofTable = new HashOrderMap();
+  diff: LofTable = new HashOrderMap();
   ignored = 0;
 
   constructor(
@@ -90,10 +92,15 @@ export class LofStorage {
     return e;
   }
 
-  /** The query's LRD (+∞ when no neighbour or all at reach 0); fills the neighbours' LRDs. */
+  /**
+   * The query's LRD (+∞ when no neighbour or all at reach 0); fills the neighbours' LRDs in the
+   * order 1.1.1's LOF sums them (its map of them by id).
+   */
   private lrdOf(near: readonly Neighbor[], lrds: number[]): number {
     if (near.length === 0) return Infinity;
-    for (const [id] of near) lrds.push(this.lrd(id));
+    const byId = new HashOrderMap<number>();
+    for (const [id] of near) byId.set(id, this.lrd(id));
+    for (const [, lrd] of byId) lrds.push(lrd);
     let sum = 0;
     for (const [id, d] of near) sum += Math.max(d, this.kdist(id));
     return sum === 0 ? Infinity : near.length / sum;
@@ -122,13 +129,13 @@ export class LofStorage {
   }
 
   clear(): void {
-    this.master = new Map();
-    this.diff = new Map();
+    this.master = new HashOrderMap();
+    this.diff = new HashOrderMap();
     this.nn.clear();
     this.ignored = 0;
   }
 
-  private collectNeighbors(id: string, into: Set<string>): void {
+  private collectNeighbors(id: string, into: HashOrderSet): void {
     for (const [n] of this.nn.neighborRowFromId(id, this.params.reverseK)) into.add(n);
   }
 
@@ -136,7 +143,7 @@ export class LofStorage {
    * Merges `fv` into row `id` and collects the rows to re-score into `update` (its reverse
    * neighbours before and after, and itself); false when ignore_kth_same_point rejects it.
    */
-  updateRowInto(id: string, fv: FeatureVector, update: Set<string>): boolean {
+  updateRowInto(id: string, fv: FeatureVector, update: HashOrderSet): boolean {
     const { k, ignoreKthSamePoint } = this.params;
     if (ignoreKthSamePoint) {
       const merged = mergeVector(this.nn.decodeRow(id), fv);
@@ -154,16 +161,19 @@ export class LofStorage {
   }
 
   updateRow(id: string, fv: FeatureVector): boolean {
-    const update = new Set<string>();
+    const update = new HashOrderSet();
     if (!this.updateRowInto(id, fv, update)) return false;
-    this.updateEntries(update);
+    this.updateEntries(update.keys());
     return true;
   }
 
-  /** Re-scores `rows`: every k-distance from its k nearest first, then every LRD. */
-  updateEntries(rows: Iterable<string>): void {
+  /**
+   * Re-scores `rows`: every k-distance from its k nearest first, then every LRD (in the order of
+   * 1.1.1's map of their neighbours, which is the order their diff entries appear in).
+   */
+  updateEntries(rows: readonly string[]): void {
     const k = this.params.k;
-    const neighbors = new Map<string, Neighbor[]>();
+    const neighbors = new HashOrderMap<Neighbor[]>();
     for (const id of rows) neighbors.set(id, this.nn.neighborRowFromId(id, k));
     for (const [id, near] of neighbors) {
       if (near.length > 0) this.diffEntry(id).kdist = near[near.length - 1]![1];
@@ -235,7 +245,7 @@ export class LofStorage {
       const m = mixed.get(id);
       if (isRemoved(e) && (!m || !isRemoved(m))) stillRemoved.push(id);
     }
-    this.diff = new Map();
+    this.diff.clear();
     for (const id of stillRemoved) markRemoved(this.diff, id);
     return true;
   }
@@ -262,12 +272,10 @@ export function writeLofTable(w: MsgWriter, t: LofTable): void {
 
 export function readLofTable(v: MsgValue, what: string): LofTable {
   const m: MsgMap = expectMap(v, what);
-  const t: LofTable = new Map();
-  for (const [k, ev] of m.entries) {
+  return HashOrderMap.from(m.entries.map(([k, ev]): [string, LofEntry] => {
     const e = expectArray(ev, `${what} entry`, 2);
-    t.set(expectString(k, `${what} key`), { kdist: expectNumber(e[0]!, `${what} kdist`), lrd: expectNumber(e[1]!, `${what} lrd`) });
-  }
-  return t;
+    return [expectString(k, `${what} key`), { kdist: expectNumber(e[0]!, `${what} kdist`), lrd: expectNumber(e[1]!, `${what} lrd`) }];
+  }));
 }
 
 export class Lof implements AnomalyDriver {
@@ -317,7 +325,7 @@ export class Lof implements AnomalyDriver {
   }
 
   updateBulk(rows: readonly Row[]): string[] {
-    const update = new Set<string>();
+    const update = new HashOrderSet();
     const ids: string[] = [];
     for (const [id, fv] of rows) {
       if (this.unlearner && !this.unlearner.canTouch(id)) continue;
@@ -326,7 +334,7 @@ export class Lof implements AnomalyDriver {
       ids.push(id);
       update.add(id);
     }
-    this.storage.updateEntries(update);
+    this.storage.updateEntries(update.keys());
     return ids;
   }
 
