@@ -3,7 +3,7 @@
  * shipped config/anomaly/light_lof.json, two `juba serve anomaly` members that only MIX when
  * asked. add's ids come from the cluster's id generator (1, 2, 3, … whichever member is asked)
  * and each point is written on its 2 CHT owners, i.e. on both members; add_bulk's ids come from
- * the same generator and the points stay on the member asked.
+ * the same generator and the points stay on the member asked. A proxy routes as 1.1.1's does.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -31,6 +31,7 @@ const status = async (m: Member): Promise<Map<string, string>> => [...(await m.c
 
 let s1: Member;
 let s2: Member;
+let proxy: Member;
 
 beforeAll(async () => {
   zk = await startZooKeeper();
@@ -42,9 +43,11 @@ beforeAll(async () => {
     const [c] = JSON.parse(st.stdout) as Array<{ members: Array<{ ipPort: string; active: boolean }> }>;
     return c!.members.filter((m) => m.active).length === 2;
   }, 'both anomaly servers active');
+  proxy = await startMember(desc, NAME, ['anomaly', '--proxy', '-z', zk.hosts]);
+  await eventually(async () => (await proxy.client.getStatus()).size === 2, 'both servers behind the proxy');
 }, 120_000);
 
-afterAll(() => endCluster([s1, s2], zk, tmp));
+afterAll(() => endCluster([s1, s2, proxy], zk, tmp));
 
 describe('juba serve anomaly in a cluster', () => {
   it('numbers add ids cluster-wide from 1 and stores each point on both CHT owners', async () => {
@@ -73,10 +76,20 @@ describe('juba serve anomaly in a cluster', () => {
     expect(id).toBe('9');
   });
 
+  it('through the proxy: add goes to one member, overwrite to the id\'s CHT owners (both), light_lof refuses update', async () => {
+    const [id, score] = (await proxy.client.call('add', point(0.1, 0.1))) as [string, number];
+    expect(id).toBe('10');
+    expect(typeof score).toBe('number');
+    expect(typeof (await proxy.client.call('overwrite', id, point(0.2, 0.1)))).toBe('number');
+    expect(await rows(s1)).toContain('10');
+    expect(await rows(s2)).toContain('10');
+    await expect(proxy.client.call('update', id, point(0.2, 0.1))).rejects.toThrow(/unsupported method \(update_row\)/);
+  });
+
   it('after a MIX both members hold every point and score alike', async () => {
     const mix = await ctl(['mix', '--json']);
     expect(mix.code, mix.stderr).toBe(0);
-    await eventually(async () => (await rows(s1)).length === 9, 'the bulk points reached s1');
+    await eventually(async () => (await rows(s1)).length === 10, 'the bulk points reached s1');
     expect(await rows(s1)).toEqual(await rows(s2));
     const q = point(0.2, 0.3);
     expect(await s1.client.call('calc_score', q)).toEqual(await s2.client.call('calc_score', q));
