@@ -196,6 +196,29 @@ describe('lof_storage over a recommender', () => {
   });
 });
 
+describe('lof with an unlearner', () => {
+  it('lru: a new row beyond max_size forgets the least recently written one (marked removed for MIX)', () => {
+    const config = {
+      method: 'lof',
+      parameter: {
+        nearest_neighbor_num: 2, reverse_nearest_neighbor_num: 3, method: 'inverted_index', parameter: {},
+        unlearner: 'lru', unlearner_parameter: { max_size: 3 },
+      },
+      converter: { num_rules: [{ key: '*', type: 'num' }] },
+    };
+    const e = createAnomalyEngine(config, { owner: 'x_1' }, cosine);
+    const d = (x: number, y: number): Datum => ({ stringValues: [], numValues: [['x', x], ['y', y]], binaryValues: [] });
+    for (const [x, y] of [[1, 0], [1, 1], [0, 1]] as const) e.add(d(x, y));
+    e.update('0', d(1, 0.1));
+    e.add(d(1, 2));
+    expect(e.get_all_rows().sort()).toEqual(['0', '2', '3']);
+    expect((e.driver as Lof).storage.diff.get('1')?.kdist).toBe(-1);
+    expect(e.status()).toMatchObject({ storage: 'lof', num_id_diff: '4' });
+    // [unlearner, lof_storage, recommender]
+    expect(packed((w) => e.packModel(w)) as MsgValue[][]).toSatisfy((m) => m[0]!.length === 3);
+  });
+});
+
 describe('lof configs and the recommender seam', () => {
   const config = JSON.parse(configOf(loadScenario('anomaly-lof'))) as Record<string, unknown>;
 
