@@ -57,3 +57,24 @@ export function findOnRing(entries: readonly string[], ownerOf: (entry: string) 
   }
   return out;
 }
+
+/**
+ * The servers the ring assigns to `key` right now, read from ZooKeeper (what a server does for
+ * its own CHT writes, e.g. anomaly's add; the proxy keeps a watched copy instead). Only the
+ * entries needed are read. Empty ring → [].
+ */
+export async function chtOwnersNow(zk: Zk, type: string, name: string, key: string, n: number): Promise<string[]> {
+  const dir = P.chtDir(type, name);
+  const entries = await zk.getChildren(dir);
+  if (entries.length === 0 || n <= 0) return [];
+  const h = md5hex(key);
+  let start = entries.findIndex((e) => e >= h);
+  if (start < 0) start = 0;
+  const out: string[] = [];
+  for (let k = 0; k < entries.length && out.length < n; k++) {
+    const data = await zk.getData(`${dir}/${entries[(start + k) % entries.length]!}`);
+    const owner = data?.toString('utf8');
+    if (owner !== undefined && !out.includes(owner)) out.push(owner);
+  }
+  return out;
+}

@@ -43,7 +43,33 @@ export interface Engine {
    * undefined = every call runs on the main thread.
    */
   parallelAnalysis?(): ParallelAnalysis | undefined;
+  /**
+   * IDL methods that store new rows under ids the cluster hands out (framework spec §3.4, §4;
+   * 1.1.1's anomaly add/add_bulk). Standalone they are plain IDL methods and the engine draws
+   * the ids itself; a cluster server draws them from ZooKeeper's id generator and runs the
+   * call as `GlobalIdMethod` says. Absent or undefined = the engine has none.
+   */
+  globalIdMethods?(): Readonly<Record<string, GlobalIdMethod>> | undefined;
 }
+
+/**
+ * How a cluster server runs a method whose rows take cluster-wide ids: it draws `idCount` ids
+ * (without holding the model lock), then `write` says where the rows go.
+ * * `local`: `run` stores them here; the server runs it under the write lock and counts an update.
+ * * `cht`: the first id's `replicas` CHT owners each run this engine's IDL update method
+ *   `method` with `args` (this server directly, under its write lock; the others by RPC). The
+ *   first owner's answer, through `answer`, is the call's; a failure there fails the call, a
+ *   failing further replica is only logged (1.1.1's anomaly add_zk).
+ */
+export interface GlobalIdMethod {
+  /** How many ids a call with these decoded arguments needs. */
+  idCount(args: unknown[]): number;
+  write(ids: string[], args: unknown[]): GlobalIdWrite;
+}
+
+export type GlobalIdWrite =
+  | { kind: 'local'; run: () => unknown }
+  | { kind: 'cht'; replicas: number; method: string; args: unknown[]; answer: (first: unknown) => unknown };
 
 /**
  * How an analysis call runs on another thread: the engine keeps the columns a search reads in

@@ -1,6 +1,7 @@
 /** The engines juba serves, by Jubatus type name. */
 import { JubaError } from '../errors.js';
 import type { ShippedEngineFactory } from './engine.js';
+import { anomalyFactory } from './anomaly/service.js';
 import { classifierFactory } from './classifier/service.js';
 import { clusteringFactory } from './clustering/service.js';
 import { nearestNeighborFactory } from './nearest_neighbor/service.js';
@@ -8,7 +9,7 @@ import { regressionFactory } from './regression/service.js';
 import { weightFactory } from './weight/service.js';
 
 const FACTORIES = new Map<string, ShippedEngineFactory>(
-  [classifierFactory, clusteringFactory, nearestNeighborFactory, regressionFactory, weightFactory].map((f) => [f.type, f]),
+  [anomalyFactory, classifierFactory, clusteringFactory, nearestNeighborFactory, regressionFactory, weightFactory].map((f) => [f.type, f]),
 );
 
 export function engineTypes(): string[] {

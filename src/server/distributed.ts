@@ -15,6 +15,7 @@ import { Zk, type Unwatch } from '../cluster/zk.js';
 import { JubaError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { EngineServer } from './engine-server.js';
+import { installGlobalIdMethods } from './global-id-methods.js';
 import { checkMixer, createMixer } from './mix/create-mixer.js';
 import type { Mixer } from './mix/mixer.js';
 import type { ServerOptions } from './options.js';
@@ -52,6 +53,8 @@ export async function startDistributedServer(service: ServedService, o: ServerOp
     try {
       server = new EngineServer({ factory, descriptor, options: o, configText: cfg.text, configSource: cfg.path, logger });
       checkMixer(o.mixer, server.engine, `${type} cluster ${name} (config ${cfg.path})`);
+      // Methods that store rows under cluster-wide ids draw them from ZooKeeper from now on.
+      await installGlobalIdMethods({ server, zk: () => zk, type, name, interconnectTimeoutSec: o.interconnectTimeout, logger });
     } catch (e) {
       await configLock.release();
       throw e;

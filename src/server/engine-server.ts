@@ -136,6 +136,41 @@ export class EngineServer {
     this.methods.set(name, m);
   }
 
+  /**
+   * Replaces IDL method `name` with `run`: arguments decoded and the result encoded by the IDL
+   * as for any method, but no lock is taken and nothing counted here; `run` locks and counts
+   * what it writes itself (`runUpdate`). The cluster layer runs global-id methods this way.
+   */
+  overrideIdlMethod(name: string, run: (args: unknown[]) => unknown): void {
+    const m = this.args.descriptor.methods.get(name);
+    if (!m) throw new JubaError(`no IDL method ${name} to override`);
+    this.addMethod(name, this.idlMethod(m, run, true));
+  }
+
+  /** Runs a model write under the write lock and counts it as an update (even when it fails, as 1.1.1 does). */
+  async runUpdate<T>(fn: () => T): Promise<T> {
+    return this.lock.withWrite(() => {
+      const t0 = performance.now();
+      try {
+        return fn();
+      } finally {
+        this.counters.update++;
+        this.counters.updateUsec += (performance.now() - t0) * 1000;
+        this.onUpdate?.();
+      }
+    });
+  }
+
+  /** Calls this engine's IDL method `name` with decoded `args` under the write lock, counted as an update. */
+  callUpdateHere(name: string, args: unknown[]): Promise<unknown> {
+    return this.runUpdate(() => {
+      const table = methodTable(this.engine);
+      const f = table[name];
+      if (typeof f !== 'function') throw new JubaError(`engine ${this.engine.type} has no method ${name}`);
+      return f.apply(table, args);
+    });
+  }
+
   private registerMethods(): void {
     const desc = this.args.descriptor;
     for (const m of desc.methods.values()) {

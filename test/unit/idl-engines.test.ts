@@ -112,8 +112,10 @@ describe('signatures match Jubatus 1.1.1', () => {
     const d = loadEngineDescriptor('anomaly');
     expect(sigs(d)).toEqual([
       'cht(2) update all_and bool clear_row(string)',
-      'random nolock pass id_with_score add(datum)',
-      'random nolock pass list<string> add_bulk(list<datum>)',
+      // 1.1.1 takes the write lock in add/add_bulk and counts them in update_count (reference
+      // scenarios), so juba locks them as updates.
+      'random update pass id_with_score add(datum)',
+      'random update pass list<string> add_bulk(list<datum>)',
       'cht(2) update pass double update(string, datum)',
       'cht(2) update pass double overwrite(string, datum)',
       'broadcast update all_and bool clear()',

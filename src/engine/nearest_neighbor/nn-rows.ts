@@ -23,8 +23,12 @@ export class NnRows {
   /** The row unlearner, when configured; its owner creates it (the forget callback is the owner's). */
   unlearner: Unlearner | undefined;
 
-  constructor(readonly params: NnParams) {
-    this.model = new NearestNeighborModel(params, '');
+  /** `owner` stamps local writes: "" for the NN classifier/regression, the server's ip_port for light_lof. */
+  constructor(
+    readonly params: NnParams,
+    owner = '',
+  ) {
+    this.model = new NearestNeighborModel(params, owner);
   }
 
   get size(): number {
