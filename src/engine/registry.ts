@@ -3,11 +3,12 @@ import { JubaError } from '../errors.js';
 import type { ShippedEngineFactory } from './engine.js';
 import { classifierFactory } from './classifier/service.js';
 import { nearestNeighborFactory } from './nearest_neighbor/service.js';
+import { recommenderFactory } from './recommender/service.js';
 import { regressionFactory } from './regression/service.js';
 import { weightFactory } from './weight/service.js';
 
 const FACTORIES = new Map<string, ShippedEngineFactory>(
-  [classifierFactory, nearestNeighborFactory, regressionFactory, weightFactory].map((f) => [f.type, f]),
+  [classifierFactory, nearestNeighborFactory, recommenderFactory, regressionFactory, weightFactory].map((f) => [f.type, f]),
 );
 
 export function engineTypes(): string[] {

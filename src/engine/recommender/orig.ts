@@ -1,0 +1,105 @@
+/**
+ * The recommender's copy of every row as it was given (1.1.1's `sparse_matrix_storage orig_`,
+ * engine spec §8.1): feature keys interned once for the whole table (first-seen ids), each row
+ * a sorted run of (feature id, value). update_row merges into it; decode_row, complete_row, the
+ * *_from_id queries and the signatures of the LSH methods read rows back in feature-id order,
+ * which is the order 1.1.1 iterates them in.
+ *
+ * Model-file form `[{row: {feature id: value}}, [key2id, id2key, next_id]]`.
+ */
+import { MsgpackError, expectArray, expectMap, expectNumber, expectString, type MsgValue } from '../../msgpack/reader.js';
+import type { MsgWriter } from '../../msgpack/writer.js';
+import { KeyManager } from '../common/key-manager.js';
+import type { FeatureVector } from '../datum.js';
+
+/** One stored row: feature ids ascending, values alongside. */
+interface Row {
+  cols: Int32Array;
+  vals: Float64Array;
+}
+
+const EMPTY: FeatureVector = { keys: [], values: [] };
+
+export class OrigStorage {
+  columns = new KeyManager();
+  private rows = new Map<string, Row>();
+
+  get size(): number {
+    return this.rows.size;
+  }
+
+  has(id: string): boolean {
+    return this.rows.has(id);
+  }
+
+  /** Merges `fv` into row `id`: a key present replaces the stored value, new keys are added. */
+  setRow(id: string, fv: FeatureVector): void {
+    const old = this.rows.get(id);
+    // Later duplicates of a key win, as sequential assignment does in 1.1.1.
+    const incoming = new Map<number, number>();
+    for (let i = 0; i < fv.keys.length; i++) incoming.set(this.columns.getId(fv.keys[i]!), fv.values[i]!);
+    if (old) for (let i = 0; i < old.cols.length; i++) if (!incoming.has(old.cols[i]!)) incoming.set(old.cols[i]!, old.vals[i]!);
+    const cols = Int32Array.from(incoming.keys()).sort();
+    const vals = new Float64Array(cols.length);
+    for (let i = 0; i < cols.length; i++) vals[i] = incoming.get(cols[i]!)!;
+    this.rows.set(id, { cols, vals });
+  }
+
+  /** Row `id` in feature-id order; empty when unknown. */
+  getRow(id: string): FeatureVector {
+    const r = this.rows.get(id);
+    if (!r) return EMPTY;
+    const keys = new Array<string>(r.cols.length);
+    for (let i = 0; i < r.cols.length; i++) keys[i] = this.columns.keyOf(r.cols[i]!);
+    return { keys, values: Array.from(r.vals) };
+  }
+
+  removeRow(id: string): boolean {
+    return this.rows.delete(id);
+  }
+
+  clear(): void {
+    this.rows = new Map();
+    this.columns = new KeyManager();
+  }
+
+  rowIds(): IterableIterator<string> {
+    return this.rows.keys();
+  }
+
+  pack(w: MsgWriter): void {
+    w.arrayHeader(2);
+    w.mapHeader(this.rows.size);
+    for (const [id, r] of this.rows) {
+      w.str(id);
+      w.mapHeader(r.cols.length);
+      for (let i = 0; i < r.cols.length; i++) {
+        w.int(r.cols[i]!);
+        w.float64(r.vals[i]!);
+      }
+    }
+    this.columns.pack(w);
+  }
+
+  /** Decodes and checks a packed storage; the returned function installs it. */
+  unpack(v: MsgValue): () => void {
+    const a = expectArray(v, 'recommender orig', 2);
+    const columns = KeyManager.unpack(a[1]!, 'recommender orig columns');
+    const rows = new Map<string, Row>();
+    for (const [k, rv] of expectMap(a[0]!, 'recommender orig rows').entries) {
+      const id = expectString(k, 'recommender orig row id');
+      const entries = expectMap(rv, `recommender orig row ${id}`).entries;
+      const pairs: Array<[number, number]> = entries.map(([c, x]) => {
+        const col = expectNumber(c, 'recommender orig column');
+        if (!Number.isInteger(col) || !columns.hasId(col)) throw new MsgpackError(`recommender orig: row ${id} has unknown column ${col}`);
+        return [col, expectNumber(x, 'recommender orig value')];
+      });
+      pairs.sort((p, q) => p[0] - q[0]);
+      rows.set(id, { cols: Int32Array.from(pairs, (p) => p[0]), vals: Float64Array.from(pairs, (p) => p[1]) });
+    }
+    return () => {
+      this.columns = columns;
+      this.rows = rows;
+    };
+  }
+}
