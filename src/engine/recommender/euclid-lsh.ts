@@ -385,13 +385,27 @@ export class EuclidLshRecommender implements RecommenderDriver {
       w.str(id);
       this.writeEntry(w, null);
     }
-    // Every bucket list is written as the diff's (this copy does not split master and diff).
-    w.mapHeader(0);
-    w.mapHeader(this.buckets.size);
-    for (const [b, list] of this.buckets) {
-      w.int(b);
-      w.arrayHeader(list.length);
-      for (const r of list) w.int(r);
+    // Bucket lists as 1.1.1 keeps them: rows as of the last MIX in lsh_table, rows set since in
+    // lsh_table_diff (ids ascending).
+    const mixed = new Map<bigint, number[]>();
+    const local = new Map<bigint, number[]>();
+    for (const [id, e] of this.entries) {
+      const into = this.master.has(id) && !this.diff.has(id) ? mixed : local;
+      const rid = this.keys.idOf(id);
+      for (const b of e.buckets) {
+        let list = into.get(b);
+        if (!list) into.set(b, (list = []));
+        list.push(rid);
+      }
+    }
+    for (const t of [mixed, local]) {
+      w.mapHeader(t.size);
+      for (const [b, list] of t) {
+        w.int(b);
+        list.sort((x, y) => x - y);
+        w.arrayHeader(list.length);
+        for (const r of list) w.int(r);
+      }
     }
     w.arrayHeader(this.shift.length);
     for (const s of this.shift) w.float32(s);

@@ -178,7 +178,7 @@ export class RecommenderEngine implements Engine, RecommenderService {
     return {
       clear_row_cnt: String(this.clearRowCnt),
       update_row_cnt: String(this.updateRowCnt),
-      num_rows: String(this.orig.size),
+      num_rows: String(this.rowCount()),
       ...this.driver.status?.(),
       ...this.unlearner?.status(),
     };
