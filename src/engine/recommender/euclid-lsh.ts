@@ -158,15 +158,15 @@ export class EuclidLshRecommender implements RecommenderDriver {
   readonly shift: Float32Array;
   private readonly cache: ProjectionCache;
   private readonly proj: Float32Array;
+  /** Row keys → ids, never forgotten (bucket lists hold ids). */
   keys = new KeyManager();
-  /** Live rows. */
-  entries = new Map<string, Entry>();
-  /** Rows the last MIX's master holds, and rows changed since. */
-  master = new Set<string>();
-  diff = new Set<string>();
-  removed = new Set<string>();
-  /** bucket hash → row ids (key-manager ids), ascending. */
-  buckets = new Map<bigint, number[]>();
+  /** Rows as of the last MIX. */
+  master = new Map<string, Entry>();
+  /** Rows set here since (null: removed here, to be sent as a removal). */
+  diff = new Map<string, Entry | null>();
+  /** bucket → row ids of the master rows (MIX order), and of rows set here since (ascending). */
+  mixedBuckets = new Map<bigint, number[]>();
+  localBuckets = new Map<bigint, number[]>();
 
   constructor(
     readonly params: EuclidLshParams,
@@ -230,68 +230,75 @@ export class EuclidLshRecommender implements RecommenderDriver {
     return { entry: { buckets, bits, norm: Math.sqrt(s) }, shifted, base };
   }
 
-  private index(id: string, e: Entry): void {
-    const rid = this.keys.getId(id);
-    for (const b of e.buckets) {
-      let list = this.buckets.get(b);
-      if (!list) this.buckets.set(b, (list = []));
-      let lo = 0;
-      let hi = list.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (list[mid]! < rid) lo = mid + 1;
-        else hi = mid;
-      }
-      if (list[lo] !== rid) list.splice(lo, 0, rid);
-    }
+  /** The entry a lookup sees: the local one (possibly a removal), else the master's. */
+  private entry(id: string): Entry | null | undefined {
+    const d = this.diff.get(id);
+    return d !== undefined ? d : this.master.get(id);
   }
 
-  private unindex(id: string): void {
-    const e = this.entries.get(id);
-    const rid = this.keys.idOf(id);
-    if (!e || rid < 0) return;
+  /** Drops `rid` from the local bucket lists of `e` (1.1.1's put_empty_entry). */
+  private dropLocal(rid: number, e: Entry): void {
     for (const b of e.buckets) {
-      const list = this.buckets.get(b);
+      const list = this.localBuckets.get(b);
       if (!list) continue;
-      const i = list.indexOf(rid);
-      if (i >= 0) list.splice(i, 1);
-      if (list.length === 0) this.buckets.delete(b);
+      const i = lowerBound(list, rid);
+      if (list[i] !== rid) continue;
+      list.splice(i, 1);
+      if (list.length === 0) this.localBuckets.delete(b);
     }
-  }
-
-  private put(id: string, e: Entry): void {
-    this.unindex(id);
-    this.entries.set(id, e);
-    this.index(id, e);
   }
 
   updateRow(id: string, _diff: FeatureVector, row: () => FeatureVector): void {
-    this.put(id, this.entryOf(row()).entry);
-    this.diff.add(id);
-    this.removed.delete(id);
+    const rid0 = this.keys.idOf(id);
+    if (rid0 >= 0) {
+      const local = this.diff.get(id);
+      if (local) this.dropLocal(rid0, local);
+      else if (local === undefined) {
+        const m = this.master.get(id);
+        if (m) this.dropLocal(rid0, m);
+      }
+    }
+    const e = this.entryOf(row()).entry;
+    this.diff.set(id, e);
+    const rid = this.keys.getId(id);
+    for (const b of e.buckets) {
+      let list = this.localBuckets.get(b);
+      if (!list) this.localBuckets.set(b, (list = []));
+      const i = lowerBound(list, rid);
+      if (list[i] !== rid) list.splice(i, 0, rid);
+    }
   }
 
+  /**
+   * As 1.1.1: a row the master does not hold is dropped from the local table at once (its id
+   * stays in the bucket lists, where lookups skip it); a master row is kept as a removal.
+   */
   removeRow(id: string): void {
-    if (!this.entries.has(id)) return;
-    this.unindex(id);
-    this.entries.delete(id);
-    this.diff.delete(id);
-    if (this.master.has(id)) this.removed.add(id);
+    const rid = this.keys.idOf(id);
+    if (rid < 0) return;
+    const m = this.master.get(id);
+    if (!m) {
+      this.diff.delete(id);
+      return;
+    }
+    this.diff.set(id, null);
+    this.dropLocal(rid, m);
   }
 
   clear(): void {
     this.keys = new KeyManager();
-    this.entries = new Map();
-    this.master = new Set();
-    this.diff = new Set();
-    this.removed = new Set();
-    this.buckets = new Map();
+    this.master = new Map();
+    this.diff = new Map();
+    this.mixedBuckets = new Map();
+    this.localBuckets = new Map();
   }
 
-  /** Adds the rows of bucket `b` to `cands`; true once there are `k`. */
+  /** Adds the rows of bucket `b` to `cands`; true once there are `k` (stale ids count too). */
   private gather(b: bigint, cands: Set<number>, k: number): boolean {
-    const list = this.buckets.get(b);
-    if (list) for (const r of list) cands.add(r);
+    const local = this.localBuckets.get(b);
+    if (local) for (const r of local) cands.add(r);
+    const mixed = this.mixedBuckets.get(b);
+    if (mixed) for (const r of mixed) cands.add(r);
     return cands.size >= k;
   }
 
@@ -300,7 +307,7 @@ export class EuclidLshRecommender implements RecommenderDriver {
     const B = this.allBits;
     for (const rid of cands) {
       const id = this.keys.keyOf(rid);
-      const e = this.entries.get(id);
+      const e = this.entry(id);
       if (!e) continue;
       let diff = 0;
       for (let w = 0; w < this.words; w++) diff += popcount((bits[w]! ^ e.bits[w]!) >>> 0);
@@ -314,6 +321,7 @@ export class EuclidLshRecommender implements RecommenderDriver {
       }
       scored.push([id, -dist]);
     }
+    // Equal scores keep candidate order (1.1.1's order there is its hash set's).
     scored.sort((a, b) => b[1] - a[1]);
     return scored.length > k ? scored.slice(0, k) : scored;
   }
@@ -329,6 +337,7 @@ export class EuclidLshRecommender implements RecommenderDriver {
     gen.init();
     for (let i = 0; i < this.params.probeNum; i++) {
       const p = gen.next();
+      // An exhausted generator answers table −1 with an empty key, as 1.1.1's does.
       const b = p ? this.tableKey(p.key, p.table) : hashInts([-1]);
       if (this.gather(b, cands, k)) break;
     }
@@ -336,7 +345,7 @@ export class EuclidLshRecommender implements RecommenderDriver {
   }
 
   similarFromId(id: string, k: number): ScoredRow[] {
-    const e = this.entries.get(id);
+    const e = this.entry(id);
     if (!e) return [];
     const cands = new Set<number>();
     for (const b of e.buckets) if (this.gather(b, cands, k)) break;
@@ -344,7 +353,10 @@ export class EuclidLshRecommender implements RecommenderDriver {
   }
 
   allRowIds(): string[] {
-    return [...this.entries.keys()];
+    const out: string[] = [];
+    for (const [id, e] of this.diff) if (e) out.push(id);
+    for (const id of this.master.keys()) if (!this.diff.has(id)) out.push(id);
+    return out;
   }
 
   // ---- model file ----
@@ -367,42 +379,22 @@ export class EuclidLshRecommender implements RecommenderDriver {
     w.float64(e.norm);
   }
 
+  private writeRows(w: MsgWriter, rows: Map<string, Entry | null>): void {
+    w.mapHeader(rows.size);
+    for (const [id, e] of rows) {
+      w.str(id);
+      this.writeEntry(w, e);
+    }
+  }
+
   pack(w: MsgWriter): void {
     w.arrayHeader(7);
-    const masterIds = [...this.entries.keys()].filter((id) => this.master.has(id));
-    w.mapHeader(masterIds.length);
-    for (const id of masterIds) {
-      w.str(id);
-      this.writeEntry(w, this.entries.get(id)!);
-    }
-    const diffIds = [...this.entries.keys()].filter((id) => this.diff.has(id) || !this.master.has(id));
-    w.mapHeader(diffIds.length + this.removed.size);
-    for (const id of diffIds) {
-      w.str(id);
-      this.writeEntry(w, this.entries.get(id)!);
-    }
-    for (const id of this.removed) {
-      w.str(id);
-      this.writeEntry(w, null);
-    }
-    // Bucket lists as 1.1.1 keeps them: rows as of the last MIX in lsh_table, rows set since in
-    // lsh_table_diff (ids ascending).
-    const mixed = new Map<bigint, number[]>();
-    const local = new Map<bigint, number[]>();
-    for (const [id, e] of this.entries) {
-      const into = this.master.has(id) && !this.diff.has(id) ? mixed : local;
-      const rid = this.keys.idOf(id);
-      for (const b of e.buckets) {
-        let list = into.get(b);
-        if (!list) into.set(b, (list = []));
-        list.push(rid);
-      }
-    }
-    for (const t of [mixed, local]) {
+    this.writeRows(w, this.master);
+    this.writeRows(w, this.diff);
+    for (const t of [this.mixedBuckets, this.localBuckets]) {
       w.mapHeader(t.size);
       for (const [b, list] of t) {
         w.int(b);
-        list.sort((x, y) => x - y);
         w.arrayHeader(list.length);
         for (const r of list) w.int(r);
       }
@@ -420,12 +412,21 @@ export class EuclidLshRecommender implements RecommenderDriver {
     const has = readBits(a[1]!, this.allBits, bits, what);
     if (hashes.length === 0 || !has) return null;
     if (hashes.length !== this.params.tableNum) throw new MsgpackError(`${what}: ${hashes.length} hashes for ${this.params.tableNum} tables`);
-    const buckets = hashes.map((h) => {
-      if (typeof h === 'bigint') return BigInt.asUintN(64, h);
-      const n = expectNumber(h, `${what} hash`);
-      return BigInt(n);
-    });
+    const buckets = hashes.map((h) => (typeof h === 'bigint' ? BigInt.asUintN(64, h) : BigInt(expectNumber(h, `${what} hash`))));
     return { buckets, bits, norm: expectNumber(a[2]!, `${what} norm`) };
+  }
+
+  private readBuckets(v: MsgValue, what: string, next: number): Map<bigint, number[]> {
+    const t = new Map<bigint, number[]>();
+    for (const [k, lv] of expectMap(v, what).entries) {
+      const b = typeof k === 'bigint' ? BigInt.asUintN(64, k) : BigInt(expectNumber(k, `${what} bucket`));
+      t.set(b, expectArray(lv, `${what} rows`).map((r) => {
+        const id = expectNumber(r, `${what} row`);
+        if (!Number.isInteger(id) || id < 0 || id >= next) throw new MsgpackError(`${what}: row id ${id} is not below next_id ${next}`);
+        return id;
+      }));
+    }
+    return t;
   }
 
   unpack(v: MsgValue): () => void {
@@ -433,54 +434,87 @@ export class EuclidLshRecommender implements RecommenderDriver {
     const keys = KeyManager.unpack(a[6]!, 'lsh_index_storage keys');
     const tableNum = expectNumber(a[5]!, 'lsh_index_storage table_num');
     if (tableNum !== this.params.tableNum) throw new MsgpackError(`lsh_index_storage: table_num ${tableNum} differs from the config's ${this.params.tableNum}`);
-    const fresh = new EuclidLshRecommender(this.params, this.unlearner);
-    fresh.keys = keys;
+    const shift = expectArray(a[4]!, 'lsh_index_storage shift');
+    if (shift.length !== this.allBits) throw new MsgpackError(`lsh_index_storage: ${shift.length} shifts for ${this.allBits} projections`);
+    const master = new Map<string, Entry>();
     for (const [k, ev] of expectMap(a[0]!, 'lsh_index_storage master').entries) {
-      const id = expectString(k, 'lsh_index_storage row id');
-      const e = fresh.readEntry(ev, 'lsh_index_storage master row');
-      if (!e) continue;
-      fresh.entries.set(id, e);
-      fresh.master.add(id);
+      const e = this.readEntry(ev, 'lsh_index_storage master row');
+      if (e) master.set(expectString(k, 'lsh_index_storage row id'), e);
     }
+    const diff = new Map<string, Entry | null>();
     for (const [k, ev] of expectMap(a[1]!, 'lsh_index_storage diff').entries) {
-      const id = expectString(k, 'lsh_index_storage row id');
-      const e = fresh.readEntry(ev, 'lsh_index_storage diff row');
-      if (!e) {
-        if (fresh.entries.delete(id)) fresh.removed.add(id);
-        continue;
-      }
-      fresh.entries.set(id, e);
-      fresh.diff.add(id);
+      diff.set(expectString(k, 'lsh_index_storage row id'), this.readEntry(ev, 'lsh_index_storage diff row'));
     }
-    for (const [id, e] of fresh.entries) fresh.index(id, e);
+    const mixed = this.readBuckets(a[2]!, 'lsh_index_storage lsh_table', keys.nextId);
+    const local = this.readBuckets(a[3]!, 'lsh_index_storage lsh_table_diff', keys.nextId);
     return () => {
-      this.keys = fresh.keys;
-      this.entries = fresh.entries;
-      this.master = fresh.master;
-      this.diff = fresh.diff;
-      this.removed = fresh.removed;
-      this.buckets = fresh.buckets;
+      // The shifts are the config seed's; a file's own are the same numbers for the same config.
+      this.keys = keys;
+      this.master = master;
+      this.diff = diff;
+      this.mixedBuckets = mixed;
+      this.localBuckets = local;
     };
   }
 
-  // ---- MIX ----
+  // ---- MIX (1.1.1's lsh_index_storage get_diff / mix / put_diff) ----
+
+  private removeMixedRow(id: string): void {
+    const e = this.entry(id);
+    const rid = this.keys.idOf(id);
+    if (!e || rid < 0) return;
+    for (const b of e.buckets) {
+      const list = this.mixedBuckets.get(b);
+      if (!list) continue;
+      const i = list.indexOf(rid);
+      if (i < 0) continue;
+      list.splice(i, 1);
+      if (list.length === 0) this.mixedBuckets.delete(b);
+    }
+  }
+
+  private putDiff(d: EuclidDiff): boolean {
+    const u = this.unlearner();
+    for (const [id, e] of d) {
+      if (!e) {
+        u?.remove(id);
+        this.removeMixedRow(id);
+        this.master.delete(id);
+        continue;
+      }
+      if (u) {
+        if (!u.canTouch(id)) continue;
+        u.touch(id);
+      }
+      this.removeMixedRow(id);
+      const rid = this.keys.getId(id);
+      this.master.set(id, e);
+      for (const b of e.buckets) {
+        let list = this.mixedBuckets.get(b);
+        if (!list) this.mixedBuckets.set(b, (list = []));
+        list.push(rid);
+      }
+    }
+    // Removals made since get_diff that the mixed diff does not carry wait for the next MIX.
+    const removed: string[] = [];
+    for (const [id, e] of this.diff) if (!e && d.get(id) !== null) removed.push(id);
+    this.diff = new Map();
+    for (const id of removed) {
+      this.diff.set(id, null);
+      const m = this.master.get(id);
+      if (m) this.dropLocal(this.keys.idOf(id), m);
+    }
+    this.localBuckets = new Map();
+    return true;
+  }
 
   private writeDiff(w: MsgWriter, d: EuclidDiff): void {
-    w.mapHeader(d.size);
-    for (const [id, e] of d) {
-      w.str(id);
-      this.writeEntry(w, e);
-    }
+    this.writeRows(w, d);
   }
 
   linearPart(): LinearPart<EuclidDiff> {
     return {
-      packDiff: (w) => {
-        const d: EuclidDiff = new Map();
-        for (const id of this.diff) d.set(id, this.entries.get(id) ?? null);
-        for (const id of this.removed) d.set(id, null);
-        this.writeDiff(w, d);
-      },
+      packDiff: (w) => this.writeRows(w, this.diff),
       unpackDiff: (v) => {
         const d: EuclidDiff = new Map();
         for (const [k, ev] of expectMap(v, 'lsh_index_storage diff').entries) {
@@ -493,31 +527,22 @@ export class EuclidLshRecommender implements RecommenderDriver {
         return acc;
       },
       writeDiff: (w, d) => this.writeDiff(w, d),
-      putDiff: (d) => {
-        const u = this.unlearner();
-        for (const [id, e] of d) {
-          if (!e) {
-            u?.remove(id);
-            this.unindex(id);
-            this.entries.delete(id);
-            this.master.delete(id);
-            continue;
-          }
-          if (u) {
-            if (!u.canTouch(id)) continue;
-            u.touch(id);
-          }
-          this.put(id, e);
-          this.master.add(id);
-        }
-        this.removed = new Set([...this.removed].filter((id) => !(d.has(id) && d.get(id) === null)));
-        this.diff = new Set();
-        return true;
-      },
+      putDiff: (d) => this.putDiff(d),
     };
   }
 
   status(): Record<string, string> {
     return {};
   }
+}
+
+function lowerBound(list: number[], x: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
