@@ -114,3 +114,60 @@ describe('recommender lsh/minhash/euclid_lsh get_diff', () => {
     });
   }
 });
+
+describe('recommender nearest_neighbor_recommender MIX', () => {
+  const query = datum([[['body', 'tax vote election']], [['x', 1]]]);
+
+  it('linear: the table diff carries the rows, put_diff makes them the other server\'s', () => {
+    const a = engineOf('recommender-nearest_neighbor_recommender');
+    const b = engineOf('recommender-nearest_neighbor_recommender');
+    fiveUpdates(a, 'recommender-nearest_neighbor_recommender');
+    const ma = a.linearMixable();
+    const mb = b.linearMixable();
+    expect(mb.putDiff(mb.unpackDiff(decodeOne(bytes((w) => ma.packDiff(w)))))).toBe(true);
+    expect(b.get_all_rows().sort()).toEqual(['r0', 'r1', 'r2', 'r3', 'r4']);
+    expect(b.similar_row_from_datum(query, 5)).toEqual(a.similar_row_from_datum(query, 5));
+  });
+
+  it('push: a peer pulls what it lacks', () => {
+    const a = engineOf('recommender-nearest_neighbor_recommender');
+    const b = engineOf('recommender-nearest_neighbor_recommender');
+    fiveUpdates(a, 'recommender-nearest_neighbor_recommender');
+    const pa = a.pushMixable()!;
+    const pb = b.pushMixable()!;
+    const arg = bytes((w) => pb.writePullArgument(w));
+    pb.push(bytes((w) => pa.pull(arg, w)));
+    expect(b.similar_row_from_datum(query, 5)).toEqual(a.similar_row_from_datum(query, 5));
+  });
+
+  it('the other methods have no push mixable', () => {
+    for (const m of ['inverted_index', 'inverted_index_euclid', 'lsh', 'minhash', 'euclid_lsh']) {
+      expect(engineOf(`recommender-${m}`).pushMixable()).toBeUndefined();
+    }
+  });
+});
+
+describe('recommender MIX with a row unlearner', () => {
+  it('inverted_index: rows the unlearner cannot take are dropped from the incoming diff', () => {
+    const make = (): RecommenderEngine => recommenderFactory.create({
+      method: 'inverted_index',
+      parameter: { unlearner: 'lru', unlearner_parameter: { max_size: 2, sticky_pattern: 'keep*' } },
+      converter: JSON.parse(loadScenario('recommender-inverted_index').calls[0]!.result as string).converter,
+    }, { owner: 'x' }) as RecommenderEngine;
+    const a = make();
+    const b = make();
+    b.update_row('keep1', datum([[['body', 'red']], []]));
+    b.update_row('keep2', datum([[['body', 'red']], []]));
+    a.update_row('other', datum([[['body', 'red']], []]));
+    const ma = a.linearMixable();
+    const mb = b.linearMixable();
+    // A MIX round folds every member's diff, b's own included.
+    const mixed = mb.mixDiff(mb.unpackDiff(decodeOne(bytes((w) => mb.packDiff(w)))), ma.unpackDiff(decodeOne(bytes((w) => ma.packDiff(w)))));
+    const wire = decodeOne(bytes((w) => mb.writeDiff(w, mixed)));
+    expect(mb.putDiff(mb.unpackDiff(wire))).toBe(true);
+    expect(b.get_all_rows().sort()).toEqual(['keep1', 'keep2']);
+    expect(ma.putDiff(ma.unpackDiff(wire))).toBe(true);
+    // a: the two sticky rows arrive and push its own non-sticky row out.
+    expect(a.get_all_rows().sort()).toEqual(['keep1', 'keep2']);
+  });
+});

@@ -102,6 +102,6 @@ export const RECOMMENDER_METHODS: Readonly<Record<string, (parameter: unknown) =
     const p = params(parameter, true);
     checkKeys(p, ['method', 'parameter', ...UNLEARNER_KEYS], 'parameter');
     const nn = parseNnParams(p, 'parameter');
-    return { unlearner: unlearnerOf(p), make: (ctx) => new NnRecommender(nn, ctx.options.owner) };
+    return { unlearner: unlearnerOf(p), make: (ctx) => new NnRecommender(nn, ctx.options.owner, ctx.unlearner) };
   },
 };

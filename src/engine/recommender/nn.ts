@@ -11,15 +11,37 @@ import type { LinearPart } from '../mixable.js';
 import { composePush } from '../push-parts.js';
 import type { NnParams } from '../nearest_neighbor/config.js';
 import { NearestNeighborModel } from '../nearest_neighbor/model.js';
+import { applyRun, decodeRun, type RowRun } from '../nearest_neighbor/row-diff.js';
 import { tablePart, tablePushPart } from '../nearest_neighbor/service.js';
-import { packTable, unpackTable } from '../nearest_neighbor/table-codec.js';
+import { packTable, putDiff, unpackTable } from '../nearest_neighbor/table-codec.js';
+import type { RowUnlearner } from '../inverted_index/diff.js';
 import type { RecommenderDriver, ScoredRow } from './driver.js';
 
 export class NnRecommender implements RecommenderDriver {
   readonly model: NearestNeighborModel;
 
-  constructor(readonly params: NnParams, owner: string) {
+  constructor(
+    readonly params: NnParams,
+    owner: string,
+    private readonly unlearner: () => RowUnlearner | undefined = () => undefined,
+  ) {
     this.model = new NearestNeighborModel(params, owner);
+  }
+
+  /** MIX rows: with an unlearner each row is touched first and dropped when it cannot be. */
+  private applyRuns(runs: readonly RowRun[]): void {
+    const u = this.unlearner();
+    for (const run of runs) {
+      if (!u) {
+        applyRun(this.model.table, run);
+        continue;
+      }
+      for (const row of decodeRun(run, this.params.hashNum, this.model.hasNorm)) {
+        if (!u.canTouch(row.id)) continue;
+        u.touch(row.id);
+        putDiff(this.model.table, [row]);
+      }
+    }
   }
 
   updateRow(id: string, _diff: FeatureVector, row: () => FeatureVector): void {
@@ -55,12 +77,18 @@ export class NnRecommender implements RecommenderDriver {
     };
   }
 
-  linearPart(): LinearPart<unknown> {
-    return tablePart(this.model, this.params.hashNum) as LinearPart<unknown>;
+  linearPart(): LinearPart<RowRun[]> {
+    return {
+      ...tablePart(this.model, this.params.hashNum),
+      putDiff: (runs) => {
+        this.applyRuns(runs);
+        return true;
+      },
+    };
   }
 
   pushMixable(): PushMixable {
-    return composePush('recommender', [tablePushPart(this.model, this.params.hashNum)]);
+    return composePush('recommender', [tablePushPart(this.model, this.params.hashNum, (run) => this.applyRuns([run]))]);
   }
 
   status(): Record<string, string> {
