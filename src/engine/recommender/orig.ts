@@ -34,15 +34,44 @@ export class OrigStorage {
 
   /** Merges `fv` into row `id`: a key present replaces the stored value, new keys are added. */
   setRow(id: string, fv: FeatureVector): void {
+    const n = fv.keys.length;
+    const ids = new Int32Array(n);
+    for (let i = 0; i < n; i++) ids[i] = this.columns.getId(fv.keys[i]!);
+    // By column id; a key given twice keeps its later value, as sequential assignment does.
+    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => ids[a]! - ids[b]! || a - b);
+    const incCols: number[] = [];
+    const incVals: number[] = [];
+    for (const i of order) {
+      const last = incCols.length - 1;
+      if (last >= 0 && incCols[last] === ids[i]) incVals[last] = fv.values[i]!;
+      else {
+        incCols.push(ids[i]!);
+        incVals.push(fv.values[i]!);
+      }
+    }
     const old = this.rows.get(id);
-    // Later duplicates of a key win, as sequential assignment does in 1.1.1.
-    const incoming = new Map<number, number>();
-    for (let i = 0; i < fv.keys.length; i++) incoming.set(this.columns.getId(fv.keys[i]!), fv.values[i]!);
-    if (old) for (let i = 0; i < old.cols.length; i++) if (!incoming.has(old.cols[i]!)) incoming.set(old.cols[i]!, old.vals[i]!);
-    const cols = Int32Array.from(incoming.keys()).sort();
+    if (!old) {
+      this.rows.set(id, { cols: Int32Array.from(incCols), vals: Float64Array.from(incVals) });
+      return;
+    }
+    const cols = new Int32Array(old.cols.length + incCols.length);
     const vals = new Float64Array(cols.length);
-    for (let i = 0; i < cols.length; i++) vals[i] = incoming.get(cols[i]!)!;
-    this.rows.set(id, { cols, vals });
+    let i = 0;
+    let j = 0;
+    let k = 0;
+    while (i < old.cols.length || j < incCols.length) {
+      const a = i < old.cols.length ? old.cols[i]! : Infinity;
+      const b = j < incCols.length ? incCols[j]! : Infinity;
+      if (b <= a) {
+        cols[k] = b;
+        vals[k++] = incVals[j++]!;
+        if (a === b) i++;
+      } else {
+        cols[k] = a;
+        vals[k++] = old.vals[i++]!;
+      }
+    }
+    this.rows.set(id, { cols: cols.slice(0, k), vals: vals.slice(0, k) });
   }
 
   /** Row `id` in feature-id order; empty when unknown. */
