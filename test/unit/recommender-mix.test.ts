@@ -171,3 +171,18 @@ describe('recommender MIX with a row unlearner', () => {
     expect(a.get_all_rows().sort()).toEqual(['keep1', 'keep2']);
   });
 });
+
+describe('recommender lsh: a master row removed, set again and removed again', () => {
+  it('is sent as a removal by the next MIX', () => {
+    const a = engineOf('recommender-lsh');
+    const ma = a.linearMixable();
+    a.update_row('r', datum([[['body', 'red']], []]));
+    expect(ma.putDiff(ma.unpackDiff(decodeOne(bytes((w) => ma.packDiff(w)))))).toBe(true);
+    a.clear_row('r');
+    a.update_row('r', datum([[['body', 'blue']], []]));
+    a.clear_row('r');
+    const d = decodeOne(bytes((w) => ma.packDiff(w))) as MsgValue[];
+    const rows = (d[0] as MsgMap).entries.map(([k, v]) => [bytesToString(k as Uint8Array), (v as MsgValue[])[0]]);
+    expect(rows).toEqual([['r', 0]]);
+  });
+});

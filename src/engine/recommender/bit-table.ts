@@ -54,8 +54,12 @@ export class BitTable {
     }
     const W = this.words;
     for (let w = 0; w < W; w++) this.sigs[r * W + w] = sig[off + w]!;
-    this.flags[r] = mixed ? MASTER : this.flags[r]! | DIFF;
-    if (!mixed) this.removed.delete(id);
+    if (mixed) this.flags[r] = MASTER;
+    else {
+      // A row removed here and set again is still in the master (its removal was never mixed).
+      const inMaster = this.removed.delete(id) ? MASTER : 0;
+      this.flags[r] = this.flags[r]! | DIFF | inMaster;
+    }
   }
 
   /** Removes a row (the last row moves into its slot); a master row is remembered for MIX. */
