@@ -186,3 +186,26 @@ describe('recommender lsh: a master row removed, set again and removed again', (
     expect(rows).toEqual([['r', 0]]);
   });
 });
+
+describe('recommender euclid_lsh: removals', () => {
+  it('a removal of a mixed row is pending (kept through save/load) until the next MIX carries it', () => {
+    const a = engineOf('recommender-euclid_lsh');
+    fiveUpdates(a, 'recommender-euclid_lsh');
+    const ma = a.linearMixable();
+    expect(ma.putDiff(ma.unpackDiff(decodeOne(bytes((w) => ma.packDiff(w)))))).toBe(true);
+    a.clear_row('r2');
+    expect(a.get_all_rows().sort()).toEqual(['r0', 'r1', 'r3', 'r4']);
+    expect(a.similar_row_from_id('r2', 5)).toEqual([]);
+    expect(a.similar_row_from_id('r1', 5).map((p) => p[0])).not.toContain('r2');
+
+    const b = engineOf('recommender-euclid_lsh');
+    b.unpackModel(decodeOne(bytes((w) => a.packModel(w))));
+    const mb = b.linearMixable();
+    const pending = decodeOne(bytes((w) => mb.packDiff(w))) as MsgValue[];
+    const entries = (pending[0] as MsgMap).entries.map(([k, v]) => [bytesToString(k as Uint8Array), ((v as MsgValue[])[0] as MsgValue[]).length]);
+    expect(entries).toEqual([['r2', 0]]);
+    expect(mb.putDiff(mb.unpackDiff(pending))).toBe(true);
+    expect((decodeOne(bytes((w) => mb.packDiff(w))) as MsgValue[])[0]).toEqual(new MsgMap([]));
+    expect(b.get_all_rows().sort()).toEqual(['r0', 'r1', 'r3', 'r4']);
+  });
+});

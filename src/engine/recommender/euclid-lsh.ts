@@ -23,6 +23,7 @@ import { ProjectionCache, defaultCacheKeys } from '../nearest_neighbor/projectio
 import { wordsFor } from '../nearest_neighbor/signature.js';
 import { popcount, readBits, sigBytes } from './bit-table.js';
 import type { RecommenderDriver, ScoredRow } from './driver.js';
+import { ABSENT, EMPTY, EntryTable, PRESENT, type Entry } from './entry-table.js';
 
 export interface EuclidLshParams {
   hashNum: number;
@@ -33,12 +34,6 @@ export interface EuclidLshParams {
   cacheSize: number;
 }
 
-interface Entry {
-  /** One bucket hash per table (uint64). */
-  buckets: bigint[];
-  bits: Uint32Array;
-  norm: number;
-}
 
 /** id → entry, or null for a removal. */
 export type EuclidDiff = Map<string, Entry | null>;
@@ -160,10 +155,10 @@ export class EuclidLshRecommender implements RecommenderDriver {
   private readonly proj: Float32Array;
   /** Row keys → ids, never forgotten (bucket lists hold ids). */
   keys = new KeyManager();
-  /** Rows as of the last MIX. */
-  master = new Map<string, Entry>();
-  /** Rows set here since (null: removed here, to be sent as a removal). */
-  diff = new Map<string, Entry | null>();
+  /** Rows as of the last MIX, by row id. */
+  master: EntryTable;
+  /** Rows set here since (EMPTY: removed here, to be sent as a removal), by row id. */
+  local: EntryTable;
   /** bucket → row ids of the master rows (MIX order), and of rows set here since (ascending). */
   mixedBuckets = new Map<bigint, number[]>();
   localBuckets = new Map<bigint, number[]>();
@@ -179,6 +174,8 @@ export class EuclidLshRecommender implements RecommenderDriver {
     for (let i = 0; i < this.allBits; i++) this.shift[i] = rnd.nextDouble();
     this.cache = new ProjectionCache(this.allBits, params.cacheSize > 0 ? params.cacheSize : defaultCacheKeys(this.allBits));
     this.proj = new Float32Array(this.allBits);
+    this.master = new EntryTable(this.words, params.tableNum);
+    this.local = new EntryTable(this.words, params.tableNum);
   }
 
   /** The scaled projection of `fv` into this.proj. */
@@ -230,15 +227,18 @@ export class EuclidLshRecommender implements RecommenderDriver {
     return { entry: { buckets, bits, norm: Math.sqrt(s) }, shifted, base };
   }
 
-  /** The entry a lookup sees: the local one (possibly a removal), else the master's. */
-  private entry(id: string): Entry | null | undefined {
-    const d = this.diff.get(id);
-    return d !== undefined ? d : this.master.get(id);
+  /** Which table holds what a lookup of `rid` sees: the local one (even a removal), else the master. */
+  private tableOf(rid: number): EntryTable | undefined {
+    if (rid < 0) return undefined;
+    if (this.local.stateOf(rid) !== ABSENT) return this.local;
+    return this.master.stateOf(rid) !== ABSENT ? this.master : undefined;
   }
 
-  /** Drops `rid` from the local bucket lists of `e` (1.1.1's put_empty_entry). */
-  private dropLocal(rid: number, e: Entry): void {
-    for (const b of e.buckets) {
+  /** Drops `rid` from the local bucket lists of its entry in `t` (1.1.1's put_empty_entry). */
+  private dropLocal(rid: number, t: EntryTable): void {
+    if (t.stateOf(rid) !== PRESENT) return;
+    for (let tb = 0; tb < this.params.tableNum; tb++) {
+      const b = t.bucket(rid, tb);
       const list = this.localBuckets.get(b);
       if (!list) continue;
       const i = lowerBound(list, rid);
@@ -250,17 +250,10 @@ export class EuclidLshRecommender implements RecommenderDriver {
 
   updateRow(id: string, _diff: FeatureVector, row: () => FeatureVector): void {
     const rid0 = this.keys.idOf(id);
-    if (rid0 >= 0) {
-      const local = this.diff.get(id);
-      if (local) this.dropLocal(rid0, local);
-      else if (local === undefined) {
-        const m = this.master.get(id);
-        if (m) this.dropLocal(rid0, m);
-      }
-    }
+    if (rid0 >= 0) this.dropLocal(rid0, this.local.stateOf(rid0) !== ABSENT ? this.local : this.master);
     const e = this.entryOf(row()).entry;
-    this.diff.set(id, e);
     const rid = this.keys.getId(id);
+    this.local.set(rid, e);
     for (const b of e.buckets) {
       let list = this.localBuckets.get(b);
       if (!list) this.localBuckets.set(b, (list = []));
@@ -276,19 +269,18 @@ export class EuclidLshRecommender implements RecommenderDriver {
   removeRow(id: string): void {
     const rid = this.keys.idOf(id);
     if (rid < 0) return;
-    const m = this.master.get(id);
-    if (!m) {
-      this.diff.delete(id);
+    if (this.master.stateOf(rid) === ABSENT) {
+      this.local.delete(rid);
       return;
     }
-    this.diff.set(id, null);
-    this.dropLocal(rid, m);
+    this.local.set(rid, null);
+    this.dropLocal(rid, this.master);
   }
 
   clear(): void {
     this.keys = new KeyManager();
-    this.master = new Map();
-    this.diff = new Map();
+    this.master.clear();
+    this.local.clear();
     this.mixedBuckets = new Map();
     this.localBuckets = new Map();
   }
@@ -303,27 +295,36 @@ export class EuclidLshRecommender implements RecommenderDriver {
   }
 
   private rank(cands: Set<number>, bits: Uint32Array, norm: number, k: number): ScoredRow[] {
-    const scored: ScoredRow[] = [];
+    const rows: number[] = [];
+    const scores: number[] = [];
     const B = this.allBits;
+    const W = this.words;
     for (const rid of cands) {
-      const id = this.keys.keyOf(rid);
-      const e = this.entry(id);
-      if (!e) continue;
+      const t = this.tableOf(rid);
+      if (!t || t.stateOf(rid) !== PRESENT) continue;
+      const tb = t.bits;
+      const off = rid * W;
       let diff = 0;
-      for (let w = 0; w < this.words; w++) diff += popcount((bits[w]! ^ e.bits[w]!) >>> 0);
+      for (let w = 0; w < W; w++) diff += popcount((bits[w]! ^ tb[off + w]!) >>> 0);
       const same = B - diff;
+      const rn = t.norms[rid]!;
       let dist: number;
-      if (same === B) dist = Math.abs(norm - e.norm);
+      if (same === B) dist = Math.abs(norm - rn);
       else {
         const angle = (1 - same / B) * Math.PI;
-        const dot = e.norm * norm * Math.cos(angle);
-        dist = Math.sqrt(norm * norm + e.norm * e.norm - 2 * dot);
+        const dot = rn * norm * Math.cos(angle);
+        dist = Math.sqrt(norm * norm + rn * rn - 2 * dot);
       }
-      scored.push([id, -dist]);
+      rows.push(rid);
+      scores.push(-dist);
     }
+    const order = rows.map((_, i) => i);
     // Equal scores keep candidate order (1.1.1's order there is its hash set's).
-    scored.sort((a, b) => b[1] - a[1]);
-    return scored.length > k ? scored.slice(0, k) : scored;
+    order.sort((a, b) => scores[b]! - scores[a]!);
+    const n = Math.min(k, order.length);
+    const out = new Array<ScoredRow>(n);
+    for (let i = 0; i < n; i++) out[i] = [this.keys.keyOf(rows[order[i]!]!), scores[order[i]!]!];
+    return out;
   }
 
   similar(fv: FeatureVector, k: number): ScoredRow[] {
@@ -345,7 +346,11 @@ export class EuclidLshRecommender implements RecommenderDriver {
   }
 
   similarFromId(id: string, k: number): ScoredRow[] {
-    const e = this.entry(id);
+    const rid = this.keys.idOf(id);
+    const t = this.tableOf(rid);
+    if (!t) return [];
+    // A pending removal has no buckets: nothing is found (as 1.1.1).
+    const e = t.get(rid);
     if (!e) return [];
     const cands = new Set<number>();
     for (const b of e.buckets) if (this.gather(b, cands, k)) break;
@@ -354,8 +359,8 @@ export class EuclidLshRecommender implements RecommenderDriver {
 
   allRowIds(): string[] {
     const out: string[] = [];
-    for (const [id, e] of this.diff) if (e) out.push(id);
-    for (const id of this.master.keys()) if (!this.diff.has(id)) out.push(id);
+    for (const rid of this.local.ids()) if (this.local.stateOf(rid) === PRESENT) out.push(this.keys.keyOf(rid));
+    for (const rid of this.master.ids()) if (this.local.stateOf(rid) === ABSENT) out.push(this.keys.keyOf(rid));
     return out;
   }
 
@@ -387,10 +392,18 @@ export class EuclidLshRecommender implements RecommenderDriver {
     }
   }
 
+  private writeTable(w: MsgWriter, t: EntryTable): void {
+    w.mapHeader(t.count);
+    for (const rid of t.ids()) {
+      w.str(this.keys.keyOf(rid));
+      this.writeEntry(w, t.get(rid)!);
+    }
+  }
+
   pack(w: MsgWriter): void {
     w.arrayHeader(7);
-    this.writeRows(w, this.master);
-    this.writeRows(w, this.diff);
+    this.writeTable(w, this.master);
+    this.writeTable(w, this.local);
     for (const t of [this.mixedBuckets, this.localBuckets]) {
       w.mapHeader(t.size);
       for (const [b, list] of t) {
@@ -436,39 +449,45 @@ export class EuclidLshRecommender implements RecommenderDriver {
     if (tableNum !== this.params.tableNum) throw new MsgpackError(`lsh_index_storage: table_num ${tableNum} differs from the config's ${this.params.tableNum}`);
     const shift = expectArray(a[4]!, 'lsh_index_storage shift');
     if (shift.length !== this.allBits) throw new MsgpackError(`lsh_index_storage: ${shift.length} shifts for ${this.allBits} projections`);
-    const master = new Map<string, Entry>();
+    const master = new EntryTable(this.words, this.params.tableNum);
+    const local = new EntryTable(this.words, this.params.tableNum);
+    const rowId = (k: MsgValue): number => {
+      const id = keys.idOf(expectString(k, 'lsh_index_storage row id'));
+      if (id < 0) throw new MsgpackError('lsh_index_storage: a row id is not in its key manager');
+      return id;
+    };
     for (const [k, ev] of expectMap(a[0]!, 'lsh_index_storage master').entries) {
       const e = this.readEntry(ev, 'lsh_index_storage master row');
-      if (e) master.set(expectString(k, 'lsh_index_storage row id'), e);
+      if (e) master.set(rowId(k), e);
     }
-    const diff = new Map<string, Entry | null>();
     for (const [k, ev] of expectMap(a[1]!, 'lsh_index_storage diff').entries) {
-      diff.set(expectString(k, 'lsh_index_storage row id'), this.readEntry(ev, 'lsh_index_storage diff row'));
+      local.set(rowId(k), this.readEntry(ev, 'lsh_index_storage diff row'));
     }
     const mixed = this.readBuckets(a[2]!, 'lsh_index_storage lsh_table', keys.nextId);
-    const local = this.readBuckets(a[3]!, 'lsh_index_storage lsh_table_diff', keys.nextId);
+    const localBuckets = this.readBuckets(a[3]!, 'lsh_index_storage lsh_table_diff', keys.nextId);
     return () => {
       // The shifts are the config seed's; a file's own are the same numbers for the same config.
       this.keys = keys;
       this.master = master;
-      this.diff = diff;
+      this.local = local;
       this.mixedBuckets = mixed;
-      this.localBuckets = local;
+      this.localBuckets = localBuckets;
     };
   }
 
   // ---- MIX (1.1.1's lsh_index_storage get_diff / mix / put_diff) ----
 
-  private removeMixedRow(id: string): void {
-    const e = this.entry(id);
-    const rid = this.keys.idOf(id);
-    if (!e || rid < 0) return;
-    for (const b of e.buckets) {
+  /** Drops a row from the master bucket lists of the entry a lookup sees (1.1.1's remove_model_row). */
+  private removeMixedRow(rid: number): void {
+    const t = this.tableOf(rid);
+    if (!t || t.stateOf(rid) !== PRESENT) return;
+    for (let i = 0; i < this.params.tableNum; i++) {
+      const b = t.bucket(rid, i);
       const list = this.mixedBuckets.get(b);
       if (!list) continue;
-      const i = list.indexOf(rid);
-      if (i < 0) continue;
-      list.splice(i, 1);
+      const at = list.indexOf(rid);
+      if (at < 0) continue;
+      list.splice(at, 1);
       if (list.length === 0) this.mixedBuckets.delete(b);
     }
   }
@@ -478,17 +497,18 @@ export class EuclidLshRecommender implements RecommenderDriver {
     for (const [id, e] of d) {
       if (!e) {
         u?.remove(id);
-        this.removeMixedRow(id);
-        this.master.delete(id);
+        const rid = this.keys.idOf(id);
+        this.removeMixedRow(rid);
+        if (rid >= 0) this.master.delete(rid);
         continue;
       }
       if (u) {
         if (!u.canTouch(id)) continue;
         u.touch(id);
       }
-      this.removeMixedRow(id);
+      this.removeMixedRow(this.keys.idOf(id));
       const rid = this.keys.getId(id);
-      this.master.set(id, e);
+      this.master.set(rid, e);
       for (const b of e.buckets) {
         let list = this.mixedBuckets.get(b);
         if (!list) this.mixedBuckets.set(b, (list = []));
@@ -496,16 +516,19 @@ export class EuclidLshRecommender implements RecommenderDriver {
       }
     }
     // Removals made since get_diff that the mixed diff does not carry wait for the next MIX.
-    const removed: string[] = [];
-    for (const [id, e] of this.diff) if (!e && d.get(id) !== null) removed.push(id);
-    this.diff = new Map();
-    for (const id of removed) {
-      this.diff.set(id, null);
-      const m = this.master.get(id);
-      if (m) this.dropLocal(this.keys.idOf(id), m);
-    }
+    const removed: number[] = [];
+    for (const rid of this.local.ids()) if (this.local.stateOf(rid) === EMPTY && d.get(this.keys.keyOf(rid)) !== null) removed.push(rid);
+    this.local.clear();
+    for (const rid of removed) this.local.set(rid, null);
     this.localBuckets = new Map();
     return true;
+  }
+
+  /** The local table as a diff (EMPTY rows as removals). */
+  private localDiff(): EuclidDiff {
+    const d: EuclidDiff = new Map();
+    for (const rid of this.local.ids()) d.set(this.keys.keyOf(rid), this.local.get(rid)!);
+    return d;
   }
 
   private writeDiff(w: MsgWriter, d: EuclidDiff): void {
@@ -514,7 +537,7 @@ export class EuclidLshRecommender implements RecommenderDriver {
 
   linearPart(): LinearPart<EuclidDiff> {
     return {
-      packDiff: (w) => this.writeRows(w, this.diff),
+      packDiff: (w) => this.writeRows(w, this.localDiff()),
       unpackDiff: (v) => {
         const d: EuclidDiff = new Map();
         for (const [k, ev] of expectMap(v, 'lsh_index_storage diff').entries) {
