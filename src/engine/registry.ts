@@ -5,11 +5,12 @@ import { anomalyFactory } from './anomaly/service.js';
 import { classifierFactory } from './classifier/service.js';
 import { clusteringFactory } from './clustering/service.js';
 import { nearestNeighborFactory } from './nearest_neighbor/service.js';
+import { recommenderFactory } from './recommender/service.js';
 import { regressionFactory } from './regression/service.js';
 import { weightFactory } from './weight/service.js';
 
 const FACTORIES = new Map<string, ShippedEngineFactory>(
-  [anomalyFactory, classifierFactory, clusteringFactory, nearestNeighborFactory, regressionFactory, weightFactory].map((f) => [f.type, f]),
+  [anomalyFactory, classifierFactory, clusteringFactory, nearestNeighborFactory, recommenderFactory, regressionFactory, weightFactory].map((f) => [f.type, f]),
 );
 
 export function engineTypes(): string[] {
