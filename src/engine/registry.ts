@@ -4,10 +4,11 @@ import type { ShippedEngineFactory } from './engine.js';
 import { classifierFactory } from './classifier/service.js';
 import { nearestNeighborFactory } from './nearest_neighbor/service.js';
 import { regressionFactory } from './regression/service.js';
+import { statFactory } from './stat/service.js';
 import { weightFactory } from './weight/service.js';
 
 const FACTORIES = new Map<string, ShippedEngineFactory>(
-  [classifierFactory, nearestNeighborFactory, regressionFactory, weightFactory].map((f) => [f.type, f]),
+  [classifierFactory, nearestNeighborFactory, regressionFactory, statFactory, weightFactory].map((f) => [f.type, f]),
 );
 
 export function engineTypes(): string[] {
