@@ -1,6 +1,7 @@
 /** The engines juba serves, by Jubatus type name. */
 import { JubaError } from '../errors.js';
 import type { ShippedEngineFactory } from './engine.js';
+import { banditFactory } from './bandit/service.js';
 import { classifierFactory } from './classifier/service.js';
 import { nearestNeighborFactory } from './nearest_neighbor/service.js';
 import { regressionFactory } from './regression/service.js';
@@ -8,7 +9,7 @@ import { statFactory } from './stat/service.js';
 import { weightFactory } from './weight/service.js';
 
 const FACTORIES = new Map<string, ShippedEngineFactory>(
-  [classifierFactory, nearestNeighborFactory, regressionFactory, statFactory, weightFactory].map((f) => [f.type, f]),
+  [banditFactory, classifierFactory, nearestNeighborFactory, regressionFactory, statFactory, weightFactory].map((f) => [f.type, f]),
 );
 
 export function engineTypes(): string[] {
