@@ -16,6 +16,12 @@ export interface EngineOptions {
    * (the linear models' `local_storage_mixture` instead of `local_storage`). Default false.
    */
   distributed?: boolean;
+  /**
+   * In a cluster: whether this server is among the first `replicas` owners of `key` on the
+   * consistent-hash ring (burst processes only the keywords the ring assigns it). Absent: every
+   * key is this server's (standalone).
+   */
+  owns?: (key: string, replicas: number) => boolean;
 }
 
 export interface Engine {

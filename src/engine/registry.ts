@@ -2,6 +2,7 @@
 import { JubaError } from '../errors.js';
 import type { ShippedEngineFactory } from './engine.js';
 import { banditFactory } from './bandit/service.js';
+import { burstFactory } from './burst/service.js';
 import { classifierFactory } from './classifier/service.js';
 import { nearestNeighborFactory } from './nearest_neighbor/service.js';
 import { regressionFactory } from './regression/service.js';
@@ -9,7 +10,7 @@ import { statFactory } from './stat/service.js';
 import { weightFactory } from './weight/service.js';
 
 const FACTORIES = new Map<string, ShippedEngineFactory>(
-  [banditFactory, classifierFactory, nearestNeighborFactory, regressionFactory, statFactory, weightFactory].map((f) => [f.type, f]),
+  [banditFactory, burstFactory, classifierFactory, nearestNeighborFactory, regressionFactory, statFactory, weightFactory].map((f) => [f.type, f]),
 );
 
 export function engineTypes(): string[] {

@@ -11,6 +11,7 @@ import { banditFactory, createBandit } from '../../src/engine/bandit/service.js'
 import { MtRandom } from '../../src/engine/common/mt-random.js';
 import { replayInProcess } from '../harness/engine-replay.js';
 import { fixtureModel } from '../harness/model-fixture.js';
+import { fixtureModelBytes } from '../harness/model-bytes.js';
 import { configOf, loadScenario, plain, scenarioNames } from '../harness/reference.js';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
@@ -34,6 +35,7 @@ describe('bandit: the reference scenarios', () => {
       const e = banditFactory.create(JSON.parse(configOf(s)), opts);
       expect(replayInProcess(e, s)).toEqual([]);
       expect(plain(decodeOne(pack((w) => e.packModel(w))))).toEqual(plain(fixtureModel(name)));
+      expect(hex(pack((w) => e.packModel(w)))).toBe(hex(fixtureModelBytes(name)));
     });
 
     it(`${name}: 1.1.1's model file loads and packs back the same`, () => {
