@@ -45,6 +45,11 @@ export interface Engine {
    */
   pushMixable?(): PushMixable | undefined;
   /**
+   * Called (under the write lock) when the cluster's members changed, for engines that split
+   * work by `EngineOptions.owns`; absent = nothing to do.
+   */
+  membersChanged?(): void;
+  /**
    * Analysis methods this engine can run on the server's other threads (`-c N`); absent or
    * undefined = every call runs on the main thread.
    */

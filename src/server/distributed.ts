@@ -15,6 +15,7 @@ import { Zk, type Unwatch } from '../cluster/zk.js';
 import { JubaError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { EngineServer } from './engine-server.js';
+import { MemberRing } from './member-ring.js';
 import { checkMixer, createMixer } from './mix/create-mixer.js';
 import type { Mixer } from './mix/mixer.js';
 import type { ServerOptions } from './options.js';
@@ -36,6 +37,9 @@ export async function startDistributedServer(service: ServedService, o: ServerOp
   let zk = await Zk.connect(o.zookeeper, { sessionTimeoutMs: sessionMs });
   let configLock: LockHandle;
   let server: EngineServer;
+  // Engines that split work by key (burst's keywords) ask the ring whether a key is theirs.
+  const ring = new MemberRing(() => server.ipPort);
+  const owns = descriptor.useCht ? (key: string, replicas: number): boolean => ring.owns(key, replicas) : undefined;
   try {
     await prepareJubatus(zk, type, name);
     const cfg = await readConfigWithReadLock(zk, type, name).catch((e: unknown) => {
@@ -50,7 +54,7 @@ export async function startDistributedServer(service: ServedService, o: ServerOp
     });
     configLock = cfg.lock;
     try {
-      server = new EngineServer({ factory, descriptor, options: o, configText: cfg.text, configSource: cfg.path, logger });
+      server = new EngineServer({ factory, descriptor, options: o, configText: cfg.text, configSource: cfg.path, logger, owns });
       checkMixer(o.mixer, server.engine, `${type} cluster ${name} (config ${cfg.path})`);
     } catch (e) {
       await configLock.release();
@@ -65,6 +69,7 @@ export async function startDistributedServer(service: ServedService, o: ServerOp
   const stopped = new Promise<void>((r) => (resolveStopped = r));
   let stopping: Promise<void> | undefined;
   let unwatchOwn: Unwatch | undefined;
+  let unwatchNodes: Unwatch | undefined;
 
   const mixer = createMixer(o.mixer, {
     server,
@@ -97,6 +102,12 @@ export async function startDistributedServer(service: ServedService, o: ServerOp
     const own = await registerNode(zk, type, name, server.ipPort);
     unwatchOwn?.();
     unwatchOwn = zk.watchDeleted(own, () => void stop(`own node ${own} was deleted`));
+    if (owns && server.engine.membersChanged) {
+      unwatchNodes?.();
+      unwatchNodes = zk.watchChildren(P.nodes(type, name), (children) => {
+        if (ring.setMembers(children)) void server.lock.withWrite(() => server.engine.membersChanged?.());
+      }, (e) => logger.warn({ err: (e as Error)?.message ?? String(e) }, 'watch of the members failed; key ownership may be stale'));
+    }
   };
 
   async function stop(reason: string): Promise<void> {
@@ -104,6 +115,7 @@ export async function startDistributedServer(service: ServedService, o: ServerOp
     logger.info({ reason }, 'stopping server');
     stopping = (async () => {
       unwatchOwn?.();
+      unwatchNodes?.();
       await mixer.stop().catch((e) => logger.warn({ err: (e as Error).message }, 'mixer stop failed'));
       await configLock.release().catch(() => undefined);
       await zk.close();

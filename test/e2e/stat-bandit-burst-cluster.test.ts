@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BurstEngine, burstFactory } from '../../src/engine/burst/service.js';
 import { loadEngineDescriptor } from '../../src/idl/descriptor.js';
 import { endCluster, eventually, startMember, type Member } from '../harness/cluster.js';
 import { ROOT, runJubaToEnd } from '../harness/processes.js';
@@ -18,20 +19,20 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'juba-sbb-cluster-'));
 let zk: ZooKeeperInstance;
 const members: Member[] = [];
 
-async function cluster(type: string, config: string): Promise<[Member, Member]> {
+async function cluster(type: string, config: string, size = 2): Promise<Member[]> {
   const w = await runJubaToEnd(['config', 'write', '-z', zk.hosts, '-t', type, '-n', type, '-f', path.join(ROOT, 'config', type, config)]);
   if (w.code !== 0) throw new Error(`juba config write failed (${w.code}): ${w.stderr}`);
   const desc = loadEngineDescriptor(type);
   const start = (): Promise<Member> =>
     startMember(desc, type, [type, '-z', zk.hosts, '-n', type, '-d', tmp, '-Z', '2', '-I', '5', '-s', '0', '-i', '0']);
-  const pair = await Promise.all([start(), start()]);
-  members.push(...pair);
+  const started = await Promise.all(Array.from({ length: size }, start));
+  members.push(...started);
   await eventually(async () => {
     const st = await ctl(type, ['status', '--json']);
     const [c] = JSON.parse(st.stdout) as Array<{ members: Array<{ active: boolean }> }>;
-    return c!.members.filter((m) => m.active).length === 2;
-  }, `both ${type} servers active`);
-  return pair;
+    return c!.members.filter((m) => m.active).length === size;
+  }, `all ${type} servers active`);
+  return started;
 }
 
 const ctl = (type: string, args: string[]): Promise<{ code: number | string; stdout: string; stderr: string }> =>
@@ -50,7 +51,7 @@ afterAll(() => endCluster(members, zk, tmp));
 
 describe('stat in a cluster', () => {
   it('entropy comes from the members\' summed key counts after a MIX', async () => {
-    const [a, b] = await cluster('stat', 'default.json');
+    const [a, b] = (await cluster('stat', 'default.json')) as [Member, Member];
     for (const v of [1, 2]) await a.client.call('push', 'x', v);
     await b.client.call('push', 'y', 3);
     await b.client.call('push', 'z', 4);
@@ -67,7 +68,7 @@ describe('stat in a cluster', () => {
 
 describe('bandit in a cluster', () => {
   it('sums the members\' trial counts and rewards', async () => {
-    const [a, b] = await cluster('bandit', 'ucb1.json');
+    const [a, b] = (await cluster('bandit', 'ucb1.json')) as [Member, Member];
     for (const m of [a, b]) for (const arm of ['x', 'y']) expect(await m.client.call('register_arm', arm)).toBe(true);
     await a.client.call('register_reward', 'p', 'x', 1);
     await b.client.call('register_reward', 'p', 'x', 0.5);
@@ -78,4 +79,39 @@ describe('bandit in a cluster', () => {
     expect(await info(b, 'p')).toEqual({ x: [2, 1.5], y: [0, 0] });
     expect(await info(a, 'q')).toEqual({ x: [0, 0], y: [1, 2] });
   }, 120_000);
+});
+
+describe('burst in a cluster', () => {
+  it('each keyword is processed by the two members the ring assigns it; MIX gives every member every result', async () => {
+    const ms = await cluster('burst', 'default.json', 3);
+    const keywords = ['storm', 'rain', 'sky', 'tea', 'cat', 'road', 'lamp', 'map'];
+    // What the proxy's broadcasts do: every call on every member.
+    const all = async (method: string, ...args: unknown[]): Promise<unknown[]> => Promise.all(ms.map((m) => m.client.call(method, ...args)));
+    const local: BurstEngine = burstFactory.create(JSON.parse(fs.readFileSync(path.join(ROOT, 'config/burst/default.json'), 'utf8')), { owner: 'x_1' });
+    for (const k of keywords) {
+      expect(await all('add_keyword', [k, 2, 1])).toEqual([true, true, true]);
+      local.add_keyword([k, 2, 1]);
+    }
+    const words = ['storm', 'rain', 'sky', 'tea', 'cat', 'road', 'lamp', 'map', 'city'];
+    const docs = (from: number): Array<[number, string]> => Array.from({ length: 40 }, (_, i) => [from + i * 1.3, `${words[i % 9]} ${words[(i * 7) % 9]} ${i > 25 ? 'storm' : ''}`]);
+    const processed = async (m: Member): Promise<string[]> => {
+      const st = [...(await m.client.getStatus()).values()][0]!;
+      return (st.get('processed_keywords') ?? '').split(',').filter((k) => k !== '');
+    };
+    for (const round of [0, 1]) {
+      const batch = docs(round * 60);
+      await all('add_documents', batch);
+      local.add_documents(batch);
+      await mix('burst');
+      await eventually(async () => (await Promise.all(ms.map(async (m) => JSON.stringify(await m.client.call('get_result', 'map'))))).every((r) => r === JSON.stringify(local.get_result('map'))), `round ${round} mixed`);
+    }
+    // Every keyword is counted on exactly two of the three members, and each member skips some.
+    const sets = await Promise.all(ms.map(processed));
+    for (const k of keywords) expect(sets.filter((s) => s.includes(k)).length, k).toBe(2);
+    for (const s of sets) expect(s.length).toBeLessThan(keywords.length);
+    // ... yet every member answers every keyword as one engine that saw everything.
+    for (const m of ms) {
+      for (const k of keywords) expect(await m.client.call('get_result', k), k).toEqual(local.get_result(k));
+    }
+  }, 180_000);
 });

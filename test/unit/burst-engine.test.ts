@@ -128,3 +128,28 @@ describe('burst: config', () => {
     expect(() => e.add_keyword(['k', 2, 0])).toThrow('invalid parameter (expected: gamma must be > 0.)');
   });
 });
+
+describe('burst: keywords split by ownership', () => {
+  it('counts only its own keywords, and re-reads ownership after the first MIX and when members change', () => {
+    let mine = new Set(['a']);
+    const e = new BurstEngine(make().options, (k) => mine.has(k));
+    e.add_keyword(['a', 2, 1]);
+    e.add_keyword(['b', 2, 1]);
+    expect(e.status().processed_keywords).toBe('a');
+    expect(e.status().all_keywords).toBe('b,a');
+    mine = new Set(['b']);
+    e.membersChanged(); // not following members before the first MIX (as 1.1.1)
+    expect(e.status().processed_keywords).toBe('a');
+    e.putDiff(new Map());
+    e.add_documents([[1, 'b']]);
+    // b is ours now; a keeps being counted for 5 more MIXes, then is dropped
+    expect(e.status().processed_keywords.split(',').sort()).toEqual(['a', 'b']);
+    for (let i = 0; i < 4; i++) e.putDiff(new Map());
+    expect(e.status().processed_keywords.split(',').sort()).toEqual(['a', 'b']);
+    e.putDiff(new Map());
+    expect(e.status().processed_keywords).toBe('b');
+    mine = new Set(['a', 'b']);
+    e.membersChanged();
+    expect(e.status().processed_keywords.split(',').sort()).toEqual(['a', 'b']);
+  });
+});

@@ -48,6 +48,7 @@ export class BurstEngine implements Engine, BurstService {
   storages = new Map<string, KeywordStorage>();
   aggregators = new Map<string, KeywordAggregator>();
   private mixed = false;
+  private followingMembers = false;
 
   constructor(
     public options: BurstOptions,
@@ -60,6 +61,12 @@ export class BurstEngine implements Engine, BurstService {
   }
 
   add_documents(data: Array<[number, string]>): number {
+    // 1.1.1 re-reads ownership once the first MIX has brought the other members' keywords,
+    // and from then on whenever the members change (membersChanged).
+    if (!this.followingMembers && this.mixed) {
+      this.rehashKeywords();
+      this.followingMembers = true;
+    }
     let processed = 0;
     for (const [pos, text] of data) if (this.addDocument(text, pos)) processed++;
     if (processed > 0) {
@@ -152,9 +159,13 @@ export class BurstEngine implements Engine, BurstService {
     }
   }
 
-  /** Re-reads ownership from `owns` for every keyword (call when the ring changed). */
+  /** Re-reads ownership from `owns` for every keyword. */
   rehashKeywords(): void {
-    this.setProcessedKeywords([...this.storages.keys()].filter((k) => this.owns(k)));
+    this.setProcessedKeywords(hashOrder(this.storages).map(([k]) => k).filter((k) => this.owns(k)));
+  }
+
+  membersChanged(): void {
+    if (this.followingMembers) this.rehashKeywords();
   }
 
   hasBeenMixed(): boolean {
