@@ -153,3 +153,15 @@ describe('burst: keywords split by ownership', () => {
     expect(e.status().processed_keywords.split(',').sort()).toEqual(['a', 'b']);
   });
 });
+
+describe('burst: positions', () => {
+  it('a document at a non-finite position is not counted and opens no window', () => {
+    const e = make();
+    e.add_keyword(['k', 2, 1]);
+    expect(e.add_documents([[NaN, 'k'], [Infinity, 'k'], [-Infinity, 'k']])).toBe(0);
+    expect(e.get_result('k')).toEqual([-1, []]);
+    expect(e.add_documents([[3, 'k'], [NaN, 'k']])).toBe(1);
+    // a keyword in every document: p1 > 1, every batch weighs ∞ (as 1.1.1's "late" keyword)
+    expect(e.get_result('k')).toEqual([-20, [[0, 0, Infinity], [0, 0, Infinity], [1, 1, Infinity], [0, 0, Infinity], [0, 0, Infinity]]]);
+  });
+});

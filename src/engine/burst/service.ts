@@ -76,6 +76,9 @@ export class BurstEngine implements Engine, BurstService {
   }
 
   private addDocument(text: string, pos: number): boolean {
+    // 1.1.1 casts floor(pos / interval) to int (undefined for NaN and ±∞); such a document
+    // lands in no batch, so it is not counted.
+    if (!Number.isFinite(pos)) return false;
     let result = true;
     for (const [keyword, a] of hashOrder(this.aggregators)) {
       const r = text.includes(keyword) ? 1 : 0;
