@@ -9,6 +9,7 @@ import { decodeOne } from '../../src/msgpack/reader.js';
 import { MsgWriter } from '../../src/msgpack/writer.js';
 import { banditFactory, createBandit } from '../../src/engine/bandit/service.js';
 import { MtRandom } from '../../src/engine/common/mt-random.js';
+import { Mt19937 } from '../../src/engine/common/mt19937.js';
 import { replayInProcess } from '../harness/engine-replay.js';
 import { fixtureModel } from '../harness/model-fixture.js';
 import { fixtureModelBytes } from '../harness/model-bytes.js';
@@ -100,6 +101,22 @@ describe('bandit: strategies', () => {
     expect(e.select_arm('p')).toBe('a');
     expect(e.register_reward('p', 'b', 3)).toBe(true);
     expect(Object.fromEntries(e.get_arm_info('p'))).toEqual({ a: [1, 0], b: [0, 3] });
+  });
+
+  it('MtRandom draws the words mtrand draws: doubles from two words, Gaussians sin then the stocked cos', () => {
+    const r = new MtRandom(5489);
+    const twin = new Mt19937(5489);
+    // MT19937's reference output for seed 5489 starts 3499211612, 581869302.
+    expect(twin.nextInt()).toBe(3499211612);
+    expect(twin.nextInt()).toBe(581869302);
+    expect(r.nextDouble()).toBe(((3499211612 >>> 5) * 67108864 + (581869302 >>> 6)) / 9007199254740992);
+    const a = 1.0 - twin.nextDouble();
+    const b = 1.0 - twin.nextDouble();
+    const radius = Math.sqrt(-2.0 * Math.log(a));
+    expect(r.nextGaussian()).toBe(radius * Math.sin(2.0 * Math.PI * b));
+    expect(r.nextGaussian()).toBe(radius * Math.cos(2.0 * Math.PI * b));
+    expect(r.nextDouble()).toBe(twin.nextDouble());
+    expect(MtRandom.clockSeed(1_000_000_123)).toBe((1_000_000 * 1_000_000 + 123_000) % 2 ** 32);
   });
 
   it('MtRandom\'s Beta draws have the Beta mean (Gamma both branches)', () => {
