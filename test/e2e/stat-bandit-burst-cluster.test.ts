@@ -50,8 +50,10 @@ beforeAll(async () => {
 afterAll(() => endCluster(members, zk, tmp));
 
 describe('stat in a cluster', () => {
+  let statMembers: Member[] = [];
   it('entropy comes from the members\' summed key counts after a MIX', async () => {
-    const [a, b] = (await cluster('stat', 'default.json')) as [Member, Member];
+    statMembers = await cluster('stat', 'default.json');
+    const [a, b] = statMembers as [Member, Member];
     for (const v of [1, 2]) await a.client.call('push', 'x', v);
     await b.client.call('push', 'y', 3);
     await b.client.call('push', 'z', 4);
@@ -63,6 +65,26 @@ describe('stat in a cluster', () => {
     // the per-key figures stay where the values were pushed
     expect(await a.client.call('sum', 'x')).toBe(3);
     await expect(b.client.call('sum', 'x')).rejects.toThrow('sum: key x not found');
+  }, 120_000);
+
+  it('behind a proxy, push and sum of a key go to the one member the ring assigns it (cht(1))', async () => {
+    const proxy = await startMember(loadEngineDescriptor('stat'), 'stat', ['stat', '--proxy', '-z', zk.hosts, '-Z', '2', '-I', '5']);
+    members.push(proxy);
+    await eventually(async () => (await proxy.client.getStatus()).size === 2, 'both stat servers behind the proxy');
+    const keys = Array.from({ length: 12 }, (_, i) => `k${i}`);
+    for (const k of keys) for (const v of [1, 2, 4]) expect(await proxy.client.call('push', k, v)).toBe(true);
+    const [a, b] = statMembers as [Member, Member];
+    const holds = async (m: Member, k: string): Promise<boolean> => m.client.call('sum', k).then(() => true, () => false);
+    let onA = 0;
+    for (const k of keys) {
+      expect(await proxy.client.call('sum', k), k).toBe(7);
+      expect(await proxy.client.call('moment', k, 3, 0), k).toBeCloseTo(73 / 3, 12);
+      const [ha, hb] = [await holds(a, k), await holds(b, k)];
+      expect(ha !== hb, `${k} on exactly one member`).toBe(true);
+      if (ha) onA++;
+    }
+    expect(onA).toBeGreaterThan(0);
+    expect(onA).toBeLessThan(keys.length);
   }, 120_000);
 });
 
