@@ -105,7 +105,9 @@ export async function startDistributedServer(service: ServedService, o: ServerOp
     if (owns && server.engine.membersChanged) {
       unwatchNodes?.();
       unwatchNodes = zk.watchChildren(P.nodes(type, name), (children) => {
-        if (ring.setMembers(children)) void server.lock.withWrite(() => server.engine.membersChanged?.());
+        if (!ring.setMembers(children)) return;
+        server.lock.withWrite(() => server.engine.membersChanged?.())
+          .catch((e: unknown) => logger.warn({ err: (e as Error)?.message ?? String(e) }, 're-reading key ownership failed'));
       }, (e) => logger.warn({ err: (e as Error)?.message ?? String(e) }, 'watch of the members failed; key ownership may be stale'));
     }
   };
