@@ -16,6 +16,12 @@ export interface EngineOptions {
    * (the linear models' `local_storage_mixture` instead of `local_storage`). Default false.
    */
   distributed?: boolean;
+  /**
+   * In a cluster: whether this server is among the first `replicas` owners of `key` on the
+   * consistent-hash ring (burst processes only the keywords the ring assigns it). Absent: every
+   * key is this server's (standalone).
+   */
+  owns?: (key: string, replicas: number) => boolean;
 }
 
 export interface Engine {
@@ -38,6 +44,11 @@ export interface Engine {
    * has no push mixable) = the push mixers are refused at start.
    */
   pushMixable?(): PushMixable | undefined;
+  /**
+   * Called (under the write lock) when the cluster's members changed, for engines that split
+   * work by `EngineOptions.owns`; absent = nothing to do.
+   */
+  membersChanged?(): void;
   /**
    * Analysis methods this engine can run on the server's other threads (`-c N`); absent or
    * undefined = every call runs on the main thread.

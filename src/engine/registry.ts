@@ -2,15 +2,21 @@
 import { JubaError } from '../errors.js';
 import type { ShippedEngineFactory } from './engine.js';
 import { anomalyFactory } from './anomaly/service.js';
+import { banditFactory } from './bandit/service.js';
+import { burstFactory } from './burst/service.js';
 import { classifierFactory } from './classifier/service.js';
 import { clusteringFactory } from './clustering/service.js';
 import { nearestNeighborFactory } from './nearest_neighbor/service.js';
 import { recommenderFactory } from './recommender/service.js';
 import { regressionFactory } from './regression/service.js';
+import { statFactory } from './stat/service.js';
 import { weightFactory } from './weight/service.js';
 
 const FACTORIES = new Map<string, ShippedEngineFactory>(
-  [anomalyFactory, classifierFactory, clusteringFactory, nearestNeighborFactory, recommenderFactory, regressionFactory, weightFactory].map((f) => [f.type, f]),
+  [
+    anomalyFactory, banditFactory, burstFactory, classifierFactory, clusteringFactory, nearestNeighborFactory, recommenderFactory,
+    regressionFactory, statFactory, weightFactory,
+  ].map((f) => [f.type, f]),
 );
 
 export function engineTypes(): string[] {

@@ -16,6 +16,7 @@ import { JubaError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { EngineServer } from './engine-server.js';
 import { installGlobalIdMethods } from './global-id-methods.js';
+import { MemberRing } from './member-ring.js';
 import { checkMixer, createMixer } from './mix/create-mixer.js';
 import type { Mixer } from './mix/mixer.js';
 import type { ServerOptions } from './options.js';
@@ -37,6 +38,9 @@ export async function startDistributedServer(service: ServedService, o: ServerOp
   let zk = await Zk.connect(o.zookeeper, { sessionTimeoutMs: sessionMs });
   let configLock: LockHandle;
   let server: EngineServer;
+  // Engines that split work by key (burst's keywords) ask the ring whether a key is theirs.
+  const ring = new MemberRing(() => server.ipPort);
+  const owns = descriptor.useCht ? (key: string, replicas: number): boolean => ring.owns(key, replicas) : undefined;
   try {
     await prepareJubatus(zk, type, name);
     const cfg = await readConfigWithReadLock(zk, type, name).catch((e: unknown) => {
@@ -51,7 +55,7 @@ export async function startDistributedServer(service: ServedService, o: ServerOp
     });
     configLock = cfg.lock;
     try {
-      server = new EngineServer({ factory, descriptor, options: o, configText: cfg.text, configSource: cfg.path, logger });
+      server = new EngineServer({ factory, descriptor, options: o, configText: cfg.text, configSource: cfg.path, logger, owns });
       checkMixer(o.mixer, server.engine, `${type} cluster ${name} (config ${cfg.path})`);
       // Methods that store rows under cluster-wide ids draw them from ZooKeeper from now on.
       await installGlobalIdMethods({ server, zk: () => zk, type, name, interconnectTimeoutSec: o.interconnectTimeout, logger });
@@ -68,6 +72,7 @@ export async function startDistributedServer(service: ServedService, o: ServerOp
   const stopped = new Promise<void>((r) => (resolveStopped = r));
   let stopping: Promise<void> | undefined;
   let unwatchOwn: Unwatch | undefined;
+  let unwatchNodes: Unwatch | undefined;
 
   const mixer = createMixer(o.mixer, {
     server,
@@ -100,6 +105,14 @@ export async function startDistributedServer(service: ServedService, o: ServerOp
     const own = await registerNode(zk, type, name, server.ipPort);
     unwatchOwn?.();
     unwatchOwn = zk.watchDeleted(own, () => void stop(`own node ${own} was deleted`));
+    if (owns && server.engine.membersChanged) {
+      unwatchNodes?.();
+      unwatchNodes = zk.watchChildren(P.nodes(type, name), (children) => {
+        if (!ring.setMembers(children)) return;
+        server.lock.withWrite(() => server.engine.membersChanged?.())
+          .catch((e: unknown) => logger.warn({ err: (e as Error)?.message ?? String(e) }, 're-reading key ownership failed'));
+      }, (e) => logger.warn({ err: (e as Error)?.message ?? String(e) }, 'watch of the members failed; key ownership may be stale'));
+    }
   };
 
   async function stop(reason: string): Promise<void> {
@@ -107,6 +120,7 @@ export async function startDistributedServer(service: ServedService, o: ServerOp
     logger.info({ reason }, 'stopping server');
     stopping = (async () => {
       unwatchOwn?.();
+      unwatchNodes?.();
       await mixer.stop().catch((e) => logger.warn({ err: (e as Error).message }, 'mixer stop failed'));
       await configLock.release().catch(() => undefined);
       await zk.close();

@@ -34,6 +34,8 @@ export interface EngineServerArgs {
   /** Where the config came from, for error positions and `configpath` in status. */
   configSource: string;
   logger: Logger;
+  /** In a cluster: the CHT ownership test engines get as EngineOptions.owns. */
+  owns?: (key: string, replicas: number) => boolean;
 }
 
 type Impl = (...args: unknown[]) => unknown;
@@ -94,9 +96,9 @@ export class EngineServer {
   }
 
   /** Parses and applies a config; errors say `source:line:col` or name the offending key. */
-  static buildEngine(args: Pick<EngineServerArgs, 'factory' | 'configText' | 'configSource'>, owner: string, distributed = false): Engine {
+  static buildEngine(args: Pick<EngineServerArgs, 'factory' | 'configText' | 'configSource' | 'owns'>, owner: string, distributed = false): Engine {
     const json = parseJsonText(args.configText, args.configSource);
-    return args.factory.create(json, { owner, distributed });
+    return args.factory.create(json, args.owns ? { owner, distributed, owns: args.owns } : { owner, distributed });
   }
 
   get ipPort(): string {
@@ -379,7 +381,7 @@ export class EngineServer {
     let engine = this.engine;
     if (expectConfig === undefined) {
       engine = EngineServer.buildEngine(
-        { factory: this.args.factory, configText: decoded.system.config, configSource: file },
+        { factory: this.args.factory, configText: decoded.system.config, configSource: file, owns: this.args.owns },
         this.ipPort,
         !isStandalone(this.args.options),
       );

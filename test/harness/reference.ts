@@ -73,7 +73,8 @@ export async function serveScenario(s: Scenario, modelFile?: string): Promise<{ 
 /** JSON test data → msgpack as 1.1.1's recorder sent it: whole numbers as ints, others float64. */
 function encodeArg(w: MsgWriter, x: unknown): void {
   if (typeof x === 'string') w.str(x);
-  else if (typeof x === 'number') (Number.isInteger(x) ? w.int(x) : w.float64(x));
+  // Whole numbers beyond int64 (1e300) were floats in the recorder's JSON too: an int would wrap.
+  else if (typeof x === 'number') (Number.isInteger(x) && Math.abs(x) < 2 ** 63 ? w.int(x) : w.float64(x));
   else if (typeof x === 'boolean') w.bool(x);
   else if (x === null) w.nil();
   else if (Array.isArray(x)) {

@@ -29,7 +29,10 @@ function scanner(bytes: Uint8Array): { one(): string; skipHeader(): void } {
     for (let i = 0; i < n; i++) items.push(one());
     if (items.length === 0) return '[]';
     const nonEmpty = items.filter((s) => s !== '[]');
-    const shared = nonEmpty.length === 0 ? '[]' : nonEmpty.every((s) => s === nonEmpty[0]) ? nonEmpty[0]! : undefined;
+    // An empty list only stands for a longer list among lists: [f64, []] is a tuple (burst's
+    // empty window), [[int], []] a list of lists.
+    const ofLists = nonEmpty.every((s) => s.startsWith('['));
+    const shared = nonEmpty.length === 0 ? '[]' : ofLists || nonEmpty.length === items.length ? (nonEmpty.every((s) => s === nonEmpty[0]) ? nonEmpty[0]! : undefined) : undefined;
     return shared !== undefined ? `[${shared}]` : `(${items.join(',')})`;
   };
   const map = (n: number): string => {
