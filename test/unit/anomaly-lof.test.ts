@@ -222,8 +222,8 @@ describe('lof with an unlearner', () => {
 describe('lof configs and the recommender seam', () => {
   const config = JSON.parse(configOf(loadScenario('anomaly-lof'))) as Record<string, unknown>;
 
-  it('a recommender method that is not there yet is refused naming the key', () => {
-    expect(() => createAnomalyEngine(config, { owner: 'x_1' })).toThrow('parameter.method: recommender method "inverted_index" is not available yet');
+  it('a recommender method missing from the table is refused naming the key', () => {
+    expect(() => createAnomalyEngine(config, { owner: 'x_1' }, {})).toThrow('parameter.method: recommender method "inverted_index" is not available yet');
     expect(() => makeLofRecommender('no_such', {}, 'x_1', {})).toThrow(/parameter\.method: unsupported method \(no_such\)/);
   });
 
@@ -234,10 +234,15 @@ describe('lof configs and the recommender seam', () => {
   });
 });
 
-describe('1.1.1 lof reference scenario, in process over the brute-force cosine recommender', () => {
+const RECOMMENDERS: Array<[string, Record<string, LofRecommenderMaker> | undefined]> = [
+  ['the brute-force cosine recommender', cosine],
+  ['the recommender engine\'s inverted_index', undefined],
+];
+
+describe.each(RECOMMENDERS)('1.1.1 lof reference scenario, in process over %s', (_, recommenders) => {
   it('every answer agrees (scores within 1e-6)', () => {
     const s = loadScenario('anomaly-lof');
-    const engine = createAnomalyEngine(JSON.parse(configOf(s)), { owner: '127.0.0.1_9199' }, cosine);
+    const engine = createAnomalyEngine(JSON.parse(configOf(s)), { owner: '127.0.0.1_9199' }, recommenders);
     const diffs: string[] = [];
     s.calls.forEach((c, i) => {
       if (c.method === 'get_config') return;
@@ -290,7 +295,7 @@ describe('1.1.1 lof reference scenario, in process over the brute-force cosine r
 
   it('the first five adds leave the lof_storage diff 1.1.1 sent in get_diff', () => {
     const s = loadScenario('anomaly-lof');
-    const engine = createAnomalyEngine(JSON.parse(configOf(s)), { owner: '127.0.0.1_9199' }, cosine);
+    const engine = createAnomalyEngine(JSON.parse(configOf(s)), { owner: '127.0.0.1_9199' }, recommenders);
     const adds = s.calls.filter((c) => c.method === 'add').slice(0, 5);
     // The capture ran in a cluster: ids from ZooKeeper, 1…5.
     adds.forEach((c, i) => engine.addWithId(String(i + 1), datum((c.args as unknown[])[0])));
