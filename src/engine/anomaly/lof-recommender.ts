@@ -21,7 +21,9 @@ export interface LofRecommender {
   /**
    * neighbor_row(id, size): the `size` stored rows nearest to stored row `id`, by the method's
    * distance (1 − cos, Hamming fraction, Euclidean…), ascending, the row itself included
-   * (normally first, at distance 0). Unknown id → [].
+   * (normally first, at distance 0). An unknown id queries as its (empty) stored row, as 1.1.1
+   * does: no rows for most methods, every row by norm for inverted_index_euclid and
+   * nearest_neighbor_recommender.
    */
   neighborRowFromId(id: string, size: number): Neighbor[];
   /** neighbor_row(query, size): the same for a converted query (never stored). */
