@@ -2,7 +2,8 @@
  * lof over the recommender engine's model (engine/anomaly/lof-over-recommender.ts): the
  * neighbor_row distances of each method, decode/merge, config errors under
  * `parameter.parameter`, and whole lof engines over inverted_index and lsh (add, calc_score,
- * update, clear_row, model round trip, MIX); plus the recommender part of 1.1.1's lof model.
+ * update, clear_row, model round trip, MIX); plus the recommender part of 1.1.1's lof model
+ * and 1.1.1's lof MIX diff.
  */
 import { describe, expect, it } from 'vitest';
 import { Lof } from '../../src/engine/anomaly/lof.js';
@@ -15,6 +16,7 @@ import { parseNnParams } from '../../src/engine/nearest_neighbor/config.js';
 import { NearestNeighborModel } from '../../src/engine/nearest_neighbor/model.js';
 import { MsgMap, MsgReader, decodeOne, type MsgValue } from '../../src/msgpack/reader.js';
 import { MsgWriter } from '../../src/msgpack/writer.js';
+import { readDiff } from '../../src/engine/inverted_index/diff.js';
 import { fixtureModel } from '../harness/model-fixture.js';
 import { bytes, packed } from '../harness/msgpack.js';
 import { configOf, loadScenario, plain } from '../harness/reference.js';
@@ -285,5 +287,46 @@ describe('1.1.1\'s lof model after the reference scenario: the recommender part'
     };
     expect(byKey(ours[0]!)).toEqual(byKey(theirs[0]!));
     expect(plain(ours[1]!)).toEqual(plain(theirs[1]!));
+  });
+});
+
+/**
+ * What 1.1.1 answered to get_diff(0) in a 1-member lof cluster (inverted_index) after the
+ * reference scenario's first five adds (ids 1…5): spec/jubatus-mix-payloads.md, anomaly (lof).
+ */
+const LOF_GET_DIFF = [
+  '9385a13592cb3ff7a9b41009d949cb3fe7cd62fa75f57da13492cb3ff7a9b41009d949cb3fe7cd62fa75f57da13392cb',
+  '3ff6fb4edc2c3a80cb3fe7cd62fa75f57da13292cb3ff719bcaf2b50d0cb3fe7cd62fa75f57da13192cb3fec4a102ee3',
+  '7f50cb3fe7cd62fa75f57d929286b2746167246331407374722362696e2f62696e8104cb3ff0000000000000a578406e',
+  '756d8500cb402b0154c985f06f01cb40006e978d4fdf3b02cbc0095288ce703afb03cbc012da6b50b0f27c04cb401942',
+  'f837b4a234a579406e756d8500cb3ff4d495182a993101cb3fc7e90ff972474502cb40140068db8bac7103cb401b801a',
+  '36e2eb1c04cb40161aee631f8a09b2746167246332407374722362696e2f62696e8202cb3ff000000000000003cb3ff0',
+  '000000000000b2746167246330407374722362696e2f62696e8101cb3ff0000000000000b3746167246f646440737472',
+  '2362696e2f62696e8100cb3ff00000000000009385a13104a13503a13202a13301a134008504a13103a13502a13201a1',
+  '3300a1340585a131cb4051db273888dd8aa132cb404202f5bc44bf4ca133cb401503e6d4e0c277a134cb4067207c1ca0',
+  'f583a135cb40519edc5062eee2929500918091809180809101',
+].join('');
+
+describe('1.1.1\'s lof MIX diff', () => {
+  it('[lof table, inverted index diff, weights] equal the recorded one (index rows by key: its row ids are local to the diff)', () => {
+    const s = loadScenario('anomaly-lof');
+    const e = createAnomalyEngine(JSON.parse(configOf(s)), { owner: '127.0.0.1_9199', distributed: true });
+    s.calls.filter((c) => c.method === 'add').slice(0, 5).forEach((c, i) => {
+      const [sv, nv] = (c.args as unknown[])[0] as [Array<[string, string]>, Array<[string, number]>];
+      e.addWithId(String(i + 1), { stringValues: sv, numValues: nv, binaryValues: [] });
+    });
+    const ours = decodeOne(bytes((w) => e.linearMixable().packDiff(w))) as MsgValue[];
+    const theirs = decodeOne(Buffer.from(LOF_GET_DIFF, 'hex')) as MsgValue[];
+    expect(ours).toHaveLength(3);
+    expect(plain(ours[0]!)).toEqual(plain(theirs[0]!));
+    // The lof table in 1.1.1's hash order.
+    expect((ours[0] as MsgMap).entries.map(([k]) => plain(k))).toEqual((theirs[0] as MsgMap).entries.map(([k]) => plain(k)));
+    const byKey = (v: MsgValue): unknown => {
+      const d = readDiff(v);
+      return { rows: Object.fromEntries([...d.rows].map(([f, m]) => [f, Object.fromEntries(m)])), norms: Object.fromEntries(d.norms) };
+    };
+    expect(byKey(ours[1]!)).toEqual(byKey(theirs[1]!));
+    // The weight manager's counts (its version is its own and not compared).
+    expect(plain((ours[2] as MsgValue[])[0]!)).toEqual(plain((theirs[2] as MsgValue[])[0]!));
   });
 });
