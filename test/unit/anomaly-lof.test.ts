@@ -3,7 +3,8 @@
  * brute-force cosine recommender standing in for 1.1.1's inverted_index (distance 1 − cos,
  * values stored as float32, rows with dot 0 never returned, ties → the later row first). With
  * it, the whole 1.1.1 lof reference scenario replays in process, and the first five adds give
- * the lof_storage MIX diff 1.1.1 sent (mix-payloads spec, anomaly).
+ * the lof_storage MIX diff 1.1.1 sent (mix-payloads spec, anomaly); both again over the
+ * recommender engine's real inverted_index (the default LOF_RECOMMENDERS table).
  */
 import { describe, expect, it } from 'vitest';
 import { createAnomalyEngine } from '../../src/engine/anomaly/service.js';
