@@ -254,6 +254,23 @@ describe.each(['inverted_index', 'lsh'])('lof over %s', (method) => {
   });
 });
 
+describe('lof over every recommender method', () => {
+  for (const method of RECOMMENDER_METHODS) {
+    it(`${method}: adds, updates, clear_row, scores, and a model that loads back answering alike`, () => {
+      const e = createAnomalyEngine(lofConfig(method), { owner: '127.0.0.1_9199' });
+      for (const [x, y, t] of POINTS) expect(Number.isNaN(e.add(point(x, y, t))[1])).toBe(false);
+      expect(Number.isNaN(e.update('1', point(0.9, 0.3, 'b')))).toBe(false);
+      e.clear_row('2');
+      expect(e.get_all_rows().sort()).toEqual(['0', '1', '3', '4', '5', '6', '7']);
+      const scores = queries.map((q) => e.calc_score(q));
+      for (const sc of scores) expect(Number.isNaN(sc)).toBe(false);
+      const f = createAnomalyEngine(lofConfig(method), { owner: '127.0.0.1_9199' });
+      f.unpackModel(packed((w) => e.packModel(w)));
+      expect(queries.map((q) => f.calc_score(q))).toEqual(scores);
+    });
+  }
+});
+
 describe('1.1.1\'s lof model after the reference scenario: the recommender part', () => {
   it('orig rows and the inverted index equal what 1.1.1 saved', () => {
     const s = loadScenario('anomaly-lof');
