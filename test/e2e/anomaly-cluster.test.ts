@@ -4,6 +4,8 @@
  * asked. add's ids come from the cluster's id generator (1, 2, 3, … whichever member is asked)
  * and each point is written on its 2 CHT owners, i.e. on both members; add_bulk's ids come from
  * the same generator and the points stay on the member asked. A proxy routes as 1.1.1's does.
+ * A second cluster runs lof (config/anomaly/default.json: over inverted_index_euclid) through
+ * the same ZooKeeper and proxy: update and clear_row reach both owners, MIX spreads the rest.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -11,6 +13,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Datum } from '../../src/engine/datum.js';
 import { loadEngineDescriptor } from '../../src/idl/descriptor.js';
+import { ServiceClient } from '../../src/client/service-client.js';
 import { endCluster, eventually, startMember, type Member } from '../harness/cluster.js';
 import { ROOT, runJubaToEnd } from '../harness/processes.js';
 import { startZooKeeper, type ZooKeeperInstance } from '../harness/zookeeper.js';
@@ -22,10 +25,10 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'juba-anomaly-cluster-'));
 const point = (x: number, y: number): Datum => ({ stringValues: [], numValues: [['x', x], ['y', y]], binaryValues: [] });
 let zk: ZooKeeperInstance;
 
-const startServer = (): Promise<Member> =>
-  startMember(desc, NAME, ['anomaly', '-z', zk.hosts, '-n', NAME, '-d', tmp, '-Z', '2', '-I', '5', '-s', '0', '-i', '0']);
-const ctl = (args: string[]): Promise<{ code: number | string; stdout: string; stderr: string }> =>
-  runJubaToEnd(['ctl', ...args, '-z', zk.hosts, '-t', 'anomaly', '-n', NAME]);
+const startServer = (name = NAME): Promise<Member> =>
+  startMember(desc, name, ['anomaly', '-z', zk.hosts, '-n', name, '-d', tmp, '-Z', '2', '-I', '5', '-s', '0', '-i', '0']);
+const ctl = (args: string[], name = NAME): Promise<{ code: number | string; stdout: string; stderr: string }> =>
+  runJubaToEnd(['ctl', ...args, '-z', zk.hosts, '-t', 'anomaly', '-n', name]);
 const rows = async (m: Member): Promise<string[]> => ((await m.client.call('get_all_rows')) as string[]).slice().sort((a, b) => Number(a) - Number(b));
 const status = async (m: Member): Promise<Map<string, string>> => [...(await m.client.getStatus()).values()][0]!;
 
@@ -93,5 +96,70 @@ describe('juba serve anomaly in a cluster', () => {
     expect(await rows(s1)).toEqual(await rows(s2));
     const q = point(0.2, 0.3);
     expect(await s1.client.call('calc_score', q)).toEqual(await s2.client.call('calc_score', q));
+  });
+});
+
+describe('juba serve anomaly lof in a cluster', () => {
+  const LOF = 'sensors-lof';
+  let l1: Member;
+  let l2: Member;
+  let viaProxy: ServiceClient;
+
+  beforeAll(async () => {
+    const cfg = path.join(ROOT, 'config/anomaly/default.json');
+    const w = await runJubaToEnd(['config', 'write', '-z', zk.hosts, '-t', 'anomaly', '-n', LOF, '-f', cfg]);
+    if (w.code !== 0) throw new Error(`juba config write failed (${w.code}): ${w.stderr}`);
+    [l1, l2] = await Promise.all([startServer(LOF), startServer(LOF)]);
+    await eventually(async () => {
+      const st = await ctl(['status', '--json'], LOF);
+      const [c] = JSON.parse(st.stdout) as Array<{ members: Array<{ ipPort: string; active: boolean }> }>;
+      return c!.members.filter((m) => m.active).length === 2;
+    }, 'both lof servers active');
+    viaProxy = new ServiceClient(desc, { host: '127.0.0.1', port: proxy.port, name: LOF });
+    await eventually(async () => (await viaProxy.getStatus()).size === 2, 'both lof servers behind the proxy');
+  }, 120_000);
+
+  afterAll(() => {
+    viaProxy?.close();
+    l1?.client.close();
+    l2?.client.close();
+  });
+
+  it('add writes each point on both owners with update; update and clear_row through the proxy reach both', async () => {
+    // No all-zero point: the inverted index lists only rows with a norm (as 1.1.1's does).
+    const pts = [[0.1, 0], [1, 0], [0, 1], [1, 1], [5, 5], [0.5, 0.5], [0.2, 0.8]] as const;
+    const ids: string[] = [];
+    for (let i = 0; i < pts.length; i++) {
+      const [id, score] = (await (i % 2 === 0 ? l1 : l2).client.call('add', point(pts[i]![0], pts[i]![1]))) as [string, number];
+      ids.push(id);
+      expect(typeof score).toBe('number');
+    }
+    expect(ids).toEqual(['1', '2', '3', '4', '5', '6', '7']);
+    expect(await rows(l1)).toEqual(ids);
+    expect(await rows(l2)).toEqual(ids);
+    expect((await status(l1)).get('storage')).toBe('lof');
+    expect(typeof (await viaProxy.call('update', '5', point(4, 4)))).toBe('number');
+    expect(await viaProxy.call('clear_row', '7')).toBe(true);
+    expect(await rows(l1)).toEqual(ids.slice(0, 6));
+    expect(await rows(l2)).toEqual(ids.slice(0, 6));
+    const q = point(0.4, 0.6);
+    expect(await l1.client.call('calc_score', q)).toEqual(await l2.client.call('calc_score', q));
+  });
+
+  it('add_bulk stays on the member asked until a MIX; then both agree on rows, tables and scores', async () => {
+    expect(await l2.client.call('add_bulk', [point(2, 2), point(2, 3), point(0.1, 0.3)])).toEqual(['8', '9', '10']);
+    expect(await rows(l1)).toEqual(['1', '2', '3', '4', '5', '6']);
+    const mix = await ctl(['mix', '--json'], LOF);
+    expect(mix.code, mix.stderr).toBe(0);
+    await eventually(async () => (await rows(l1)).length === 9, 'the bulk points reached l1');
+    expect(await rows(l1)).toEqual(await rows(l2));
+    for (const m of [l1, l2]) {
+      const st = await status(m);
+      expect(st.get('num_id_master')).toBe('9');
+      expect(st.get('num_id_diff')).toBe('0');
+    }
+    for (const q of [point(0.4, 0.6), point(3, 2), point(10, -1)]) {
+      expect(await l1.client.call('calc_score', q)).toEqual(await l2.client.call('calc_score', q));
+    }
   });
 });

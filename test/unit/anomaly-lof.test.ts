@@ -3,7 +3,8 @@
  * brute-force cosine recommender standing in for 1.1.1's inverted_index (distance 1 − cos,
  * values stored as float32, rows with dot 0 never returned, ties → the later row first). With
  * it, the whole 1.1.1 lof reference scenario replays in process, and the first five adds give
- * the lof_storage MIX diff 1.1.1 sent (mix-payloads spec, anomaly).
+ * the lof_storage MIX diff 1.1.1 sent (mix-payloads spec, anomaly); both again over the
+ * recommender engine's real inverted_index (the default LOF_RECOMMENDERS table).
  */
 import { describe, expect, it } from 'vitest';
 import { createAnomalyEngine } from '../../src/engine/anomaly/service.js';
@@ -222,8 +223,8 @@ describe('lof with an unlearner', () => {
 describe('lof configs and the recommender seam', () => {
   const config = JSON.parse(configOf(loadScenario('anomaly-lof'))) as Record<string, unknown>;
 
-  it('a recommender method that is not there yet is refused naming the key', () => {
-    expect(() => createAnomalyEngine(config, { owner: 'x_1' })).toThrow('parameter.method: recommender method "inverted_index" is not available yet');
+  it('a recommender method missing from the table is refused naming the key', () => {
+    expect(() => createAnomalyEngine(config, { owner: 'x_1' }, {})).toThrow('parameter.method: recommender method "inverted_index" is not available yet');
     expect(() => makeLofRecommender('no_such', {}, 'x_1', {})).toThrow(/parameter\.method: unsupported method \(no_such\)/);
   });
 
@@ -234,10 +235,15 @@ describe('lof configs and the recommender seam', () => {
   });
 });
 
-describe('1.1.1 lof reference scenario, in process over the brute-force cosine recommender', () => {
+const RECOMMENDERS: Array<[string, Record<string, LofRecommenderMaker> | undefined]> = [
+  ['the brute-force cosine recommender', cosine],
+  ['the recommender engine\'s inverted_index', undefined],
+];
+
+describe.each(RECOMMENDERS)('1.1.1 lof reference scenario, in process over %s', (_, recommenders) => {
   it('every answer agrees (scores within 1e-6)', () => {
     const s = loadScenario('anomaly-lof');
-    const engine = createAnomalyEngine(JSON.parse(configOf(s)), { owner: '127.0.0.1_9199' }, cosine);
+    const engine = createAnomalyEngine(JSON.parse(configOf(s)), { owner: '127.0.0.1_9199' }, recommenders);
     const diffs: string[] = [];
     s.calls.forEach((c, i) => {
       if (c.method === 'get_config') return;
@@ -290,7 +296,7 @@ describe('1.1.1 lof reference scenario, in process over the brute-force cosine r
 
   it('the first five adds leave the lof_storage diff 1.1.1 sent in get_diff', () => {
     const s = loadScenario('anomaly-lof');
-    const engine = createAnomalyEngine(JSON.parse(configOf(s)), { owner: '127.0.0.1_9199' }, cosine);
+    const engine = createAnomalyEngine(JSON.parse(configOf(s)), { owner: '127.0.0.1_9199' }, recommenders);
     const adds = s.calls.filter((c) => c.method === 'add').slice(0, 5);
     // The capture ran in a cluster: ids from ZooKeeper, 1…5.
     adds.forEach((c, i) => engine.addWithId(String(i + 1), datum((c.args as unknown[])[0])));

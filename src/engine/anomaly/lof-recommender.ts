@@ -2,9 +2,9 @@
  * The seam between `lof` and a recommender (1.1.1's lof runs over recommender_base): what the
  * LOF machinery needs from a recommender method, and the table of methods that can provide it.
  *
- * The recommender engine plugs in by adding one entry per method to LOF_RECOMMENDERS (a maker
- * that parses the method's `parameter` block and builds a LofRecommender); nothing else in the
- * anomaly engine changes. Until then a `lof` config names its recommender method and fails
+ * Every recommender method has an entry in LOF_RECOMMENDERS (a maker that parses the method's
+ * `parameter` block and builds a LofRecommender): the recommender engine's model, adapted in
+ * lof-over-recommender.ts. A method named but missing from a table (tests pass their own) fails
  * with `parameter.method: recommender method "X" is not available yet`.
  */
 import { ConfigError } from '../../errors.js';
@@ -12,6 +12,7 @@ import type { MsgValue } from '../../msgpack/reader.js';
 import type { MsgWriter } from '../../msgpack/writer.js';
 import type { FeatureVector } from '../datum.js';
 import type { LinearPart } from '../mixable.js';
+import { lofRecommenderOf } from './lof-over-recommender.js';
 
 /** `[id, distance]`, nearest first. */
 export type Neighbor = [id: string, distance: number];
@@ -20,7 +21,9 @@ export interface LofRecommender {
   /**
    * neighbor_row(id, size): the `size` stored rows nearest to stored row `id`, by the method's
    * distance (1 − cos, Hamming fraction, Euclidean…), ascending, the row itself included
-   * (normally first, at distance 0). Unknown id → [].
+   * (normally first, at distance 0). An unknown id queries as its (empty) stored row, as 1.1.1
+   * does: no rows for most methods, every row by norm for inverted_index_euclid and
+   * nearest_neighbor_recommender.
    */
   neighborRowFromId(id: string, size: number): Neighbor[];
   /** neighbor_row(query, size): the same for a converted query (never stored). */
@@ -54,8 +57,10 @@ export const RECOMMENDER_METHODS = [
   'inverted_index', 'inverted_index_euclid', 'lsh', 'minhash', 'euclid_lsh', 'nearest_neighbor_recommender',
 ] as const;
 
-/** Methods that can back lof today: filled in when the recommender engine lands. */
-export const LOF_RECOMMENDERS: Record<string, LofRecommenderMaker> = {};
+/** Methods that can back lof: all of them, over the recommender engine's model. */
+export const LOF_RECOMMENDERS: Record<string, LofRecommenderMaker> = Object.fromEntries(
+  RECOMMENDER_METHODS.map((m) => [m, lofRecommenderOf(m)]),
+);
 
 /** The recommender for `method`, or a ConfigError naming `parameter.method`. */
 export function makeLofRecommender(
@@ -64,7 +69,7 @@ export function makeLofRecommender(
   const make = makers[method];
   if (make) return make(parameter, 'parameter.parameter', owner);
   if ((RECOMMENDER_METHODS as readonly string[]).includes(method)) {
-    throw new ConfigError('parameter.method', `recommender method "${method}" is not available yet (lof runs over a recommender; use light_lof with lsh, minhash or euclid_lsh)`);
+    throw new ConfigError('parameter.method', `recommender method "${method}" is not available yet`);
   }
   throw new ConfigError('parameter.method', `unsupported method (${method}): expected a recommender method (${RECOMMENDER_METHODS.join(', ')})`);
 }

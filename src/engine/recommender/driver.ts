@@ -24,6 +24,12 @@ export interface RecommenderDriver {
   clear(): void;
   /** The `k` rows most similar to the query, best first. */
   similar(fv: FeatureVector, k: number): ScoredRow[];
+  /**
+   * neighbor_row: the rows `similar` answers, scored by distance. Only for methods whose
+   * distances are not a function of their similarity scores (nearest_neighbor_recommender);
+   * the others' are 1 − score or −score (model.ts).
+   */
+  neighbor?(fv: FeatureVector, k: number): ScoredRow[];
   /** The `k` rows most similar to row `id` (methods that rank from their own index). */
   similarFromId?(id: string, k: number): ScoredRow[];
   /** 1.1.1's get_all_row_ids of the method. */

@@ -61,6 +61,12 @@ export class NnRecommender implements RecommenderDriver {
     return this.model.similarRowFromFv(fv, k);
   }
 
+  /** The NN engine's neighbor_row (its distances, nearest first). */
+  neighbor(fv: FeatureVector, k: number): ScoredRow[] {
+    if (k <= 0 || this.model.size === 0) return [];
+    return this.model.neighborRowFromFv(fv, k);
+  }
+
   allRowIds(): string[] {
     return this.model.allRows();
   }

@@ -1,14 +1,14 @@
 /**
  * The recommender engine (engine spec §8): the IDL methods of `idl/recommender.idl` over the
- * converter, the stored rows (orig.ts), an optional row unlearner (§16) and one method's index
- * (driver.ts). Model file `[[unlearner?, orig, index], weight_manager]`; MIX parts
+ * converter and one method's model (model.ts: the stored rows, an optional row unlearner (§16)
+ * and the method's index). Model file `[[unlearner?, orig, index], weight_manager]`; MIX parts
  * `[index, weight_manager]`.
  */
 import { expectArray, type MsgValue } from '../../msgpack/reader.js';
 import type { MsgWriter } from '../../msgpack/writer.js';
 import { asObject, checkKeys, reqString } from '../config-cast.js';
 import { ConfigError } from '../../errors.js';
-import { createUnlearner, type Unlearner } from '../common/unlearner.js';
+import type { Unlearner } from '../common/unlearner.js';
 import type { Datum, FeatureVector } from '../datum.js';
 import type { Engine, EngineOptions, LinearMixable, PushMixable, ShippedEngineFactory } from '../engine.js';
 import { parseConverterConfig } from '../fv/config.js';
@@ -17,11 +17,10 @@ import { revertFeatures } from '../fv/revert.js';
 import { compareUtf8, sortAndMerge } from '../fv/sort-merge.js';
 import { WeightManager } from '../fv/weight-manager.js';
 import { weightManagerPart } from '../fv/weight-mixable.js';
-import type { RowUnlearner } from '../inverted_index/diff.js';
 import { composeLinear } from '../mixable.js';
 import type { RecommenderDriver, ScoredRow } from './driver.js';
-import { RECOMMENDER_METHODS } from './methods.js';
-import { OrigStorage } from './orig.js';
+import { createRecommenderModel, type RecommenderModel } from './model.js';
+import type { OrigStorage } from './orig.js';
 import type { IdWithScore, RecommenderService } from './service-types.js';
 
 /** complete_row averages this many most similar rows. */
@@ -30,56 +29,45 @@ const COMPLETE_ROW_SIMILAR_NUM = 128;
 export class RecommenderEngine implements Engine, RecommenderService {
   readonly type = 'recommender';
   readonly userDataVersion = 1;
-  readonly orig = new OrigStorage();
-  readonly driver: RecommenderDriver;
   private updateRowCnt = 0;
   private clearRowCnt = 0;
 
   constructor(
-    readonly method: string,
     readonly converter: DatumToFvConverter,
-    make: (orig: OrigStorage, unlearner: () => RowUnlearner | undefined) => RecommenderDriver,
-    readonly unlearner?: Unlearner,
-  ) {
-    this.driver = make(this.orig, () => this.rowUnlearner());
-    if (unlearner) unlearner.onUnlearn = (id) => this.removeRow(id);
+    /** The rows, the method's index and the unlearner (model.ts). */
+    readonly model: RecommenderModel,
+  ) {}
+
+  get method(): string {
+    return this.model.method;
   }
 
-  private rowUnlearner(): RowUnlearner | undefined {
-    const u = this.unlearner;
-    if (!u) return undefined;
-    return { canTouch: (id) => u.canTouch(id), touch: (id) => u.touch(id), remove: (id) => u.remove(id), has: (id) => u.existsInMemory(id) };
+  get orig(): OrigStorage {
+    return this.model.orig;
   }
 
-  private removeRow(id: string): void {
-    this.driver.removeRow(id);
-    this.orig.removeRow(id);
+  get driver(): RecommenderDriver {
+    return this.model.driver;
+  }
+
+  get unlearner(): Unlearner | undefined {
+    return this.model.unlearner;
   }
 
   update_row(id: string, row: Datum): boolean {
-    const fv = this.converter.convertAndUpdateWeight(row);
-    const u = this.unlearner;
-    if (u && !u.canTouch(id)) {
-      throw new Error(`cannot add new row as number of sticky rows reached the maximum size of unlearner: ${id}`);
-    }
-    this.orig.setRow(id, fv);
-    this.driver.updateRow(id, fv, () => this.orig.getRow(id));
-    u?.touch(id);
+    this.model.updateRow(id, this.converter.convertAndUpdateWeight(row));
     this.updateRowCnt++;
     return true;
   }
 
   clear_row(id: string): boolean {
-    this.removeRow(id);
-    this.unlearner?.remove(id);
+    this.model.clearRow(id);
     this.clearRowCnt++;
     return true;
   }
 
   clear(): boolean {
-    this.orig.clear();
-    this.driver.clear();
-    this.unlearner?.clear();
+    this.model.clear();
     this.converter.clear();
     this.updateRowCnt = 0;
     this.clearRowCnt = 0;
@@ -87,12 +75,11 @@ export class RecommenderEngine implements Engine, RecommenderService {
   }
 
   private similarFv(fv: FeatureVector, k: number): ScoredRow[] {
-    return this.driver.similar(fv, k);
+    return this.model.similarFv(fv, k);
   }
 
   private similarId(id: string, k: number): ScoredRow[] {
-    if (this.driver.similarFromId) return this.driver.similarFromId(id, k);
-    return this.driver.similar(this.orig.getRow(id), k);
+    return this.model.similarId(id, k);
   }
 
   private rowCount(): number {
@@ -186,29 +173,20 @@ export class RecommenderEngine implements Engine, RecommenderService {
 
   packModel(w: MsgWriter): void {
     w.arrayHeader(2);
-    w.arrayHeader(this.unlearner ? 3 : 2);
-    this.unlearner?.pack(w);
-    this.orig.pack(w);
-    this.driver.pack(w);
+    this.model.pack(w);
     this.converter.weights.pack(w);
   }
 
   unpackModel(v: MsgValue): void {
     const top = expectArray(v, 'recommender model', 2);
-    const parts = expectArray(top[0]!, 'recommender model', this.unlearner ? 3 : 2);
-    const at = this.unlearner ? 1 : 0;
-    const installUnlearner = this.unlearner?.unpack(parts[0]!);
-    const installOrig = this.orig.unpack(parts[at]!);
-    const installIndex = this.driver.unpack(parts[at + 1]!);
+    const install = this.model.unpack(top[0]!);
     const weights = WeightManager.unpack(top[1]!);
-    installUnlearner?.();
-    installOrig();
-    installIndex();
+    install();
     this.converter.setWeights(weights);
   }
 
   linearMixable(): LinearMixable<unknown[]> {
-    return composeLinear('recommender', [this.driver.linearPart(), weightManagerPart(this.converter)]);
+    return composeLinear('recommender', [this.model.linearPart(), weightManagerPart(this.converter)]);
   }
 
   pushMixable(): PushMixable | undefined {
@@ -262,14 +240,9 @@ export const recommenderFactory: ShippedEngineFactory = {
     const root = asObject(config, '');
     checkKeys(root, ['method', 'parameter', 'converter'], '');
     const method = reqString(root, 'method', '');
-    const parse = RECOMMENDER_METHODS[method];
-    if (parse === undefined) {
-      throw new ConfigError('method', `unknown method "${method}" (expected one of ${Object.keys(RECOMMENDER_METHODS).join(', ')})`);
-    }
-    const parsed = parse(root.parameter ?? undefined);
+    const model = createRecommenderModel(method, root.parameter, options);
     if (root.converter === undefined || root.converter === null) throw new ConfigError('converter', 'required key is missing');
     const converter = new DatumToFvConverter(parseConverterConfig(root.converter, 'converter'));
-    const unlearner = parsed.unlearner && createUnlearner(parsed.unlearner);
-    return new RecommenderEngine(method, converter, (orig, u) => parsed.make({ orig, options, unlearner: u }), unlearner);
+    return new RecommenderEngine(converter, model);
   },
 };
