@@ -1,6 +1,8 @@
 /**
  * The recommender over loopback msgpack-rpc against real `juba serve` processes: documents of 20
- * words (5,000-word vocabulary, space splitter, tf/bin) plus 2 numbers, one update_row per call.
+ * words (5,000-word vocabulary, space splitter, tf/bin), one update_row per call. (A feature
+ * every row carries, such as a number, puts every row on its posting list: the inverted index
+ * then scores them all, as 1.1.1's does.)
  * For inverted_index and lsh (hash_num 64): update_row/s (pipelined, depth 32) while the model
  * grows to 10k and then to 100k rows, and similar_row_from_datum(q, 10) latency at each size
  * (sequential, one call in flight). Prints one JSON line.
@@ -23,14 +25,13 @@ const DEPTH = 32;
 const VOCAB = Array.from({ length: 5000 }, (_, i) => `w${i.toString(36)}`);
 const CONVERTER = {
   string_rules: [{ key: 'body', type: 'space', sample_weight: 'tf', global_weight: 'bin' }],
-  num_rules: [{ key: '*', type: 'num' }],
 };
 
 /** Words lean towards one of 20 topics' slices of the vocabulary, so similar rows exist. */
 function doc(): Datum {
   const topic = Math.floor(rand() * 20);
   const words = Array.from({ length: 20 }, () => VOCAB[rand() < 0.6 ? topic * 250 + Math.floor(rand() * 250) : Math.floor(rand() * 5000)]!);
-  return { stringValues: [['body', words.join(' ')]], numValues: [['x', rand() * 10], ['y', topic]], binaryValues: [] };
+  return { stringValues: [['body', words.join(' ')]], numValues: [], binaryValues: [] };
 }
 
 function pct(sorted: number[], p: number): number {
@@ -57,7 +58,7 @@ async function pipelined(from: number, to: number, depth: number, one: (i: numbe
 const docs = Array.from({ length: ROWS }, doc);
 const queries = Array.from({ length: QUERIES }, doc);
 const out: Record<string, unknown> = {
-  bench: 'recommender', workload: '20 words of 5000 (tf/bin) + 2 numbers per row, 1 update_row per call; similar_row_from_datum(q, 10)', rows: ROWS,
+  bench: 'recommender', workload: '20 words of 5000 (tf/bin) per row, 1 update_row per call; similar_row_from_datum(q, 10)', rows: ROWS,
 };
 try {
   for (const [name, config] of [
