@@ -214,7 +214,7 @@ export class EngineServer {
     const what = m.params.map((p, i) => `${m.name}: param ${i + 2} (${p.name}: ${typeToString(p.type)})`);
     const count = (t0: number): void => {
       const usec = (performance.now() - t0) * 1000;
-      if (m.lock === 'update') {
+      if (m.lock === 'update' || this.engine.countedAsUpdate?.().includes(m.name)) {
         this.counters.update++;
         this.counters.updateUsec += usec;
         this.onUpdate?.();
