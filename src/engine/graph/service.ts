@@ -38,6 +38,11 @@ function sortedProperty(p: Property): Map<string, string> {
   return new Map([...p].sort((a, b) => Buffer.compare(Buffer.from(a[0]), Buffer.from(b[0]))));
 }
 
+/** A property map as decoded (Map), or a plain object from an embedder. */
+function toProperty(p: Map<string, string> | Record<string, string>): Property {
+  return p instanceof Map ? new Map(p) : new Map(Object.entries(p));
+}
+
 function edgeId(id: number | bigint): number {
   const n = Number(id);
   if (!Number.isSafeInteger(n) || n < 0) throw new Error(`edge id ${String(id)} is out of range`);
@@ -85,7 +90,7 @@ export class GraphEngine implements Engine, GraphService {
   }
 
   update_node(nodeId: string, property: Map<string, string>): boolean {
-    this.model.updateNode(n2i(nodeId), new Map(property));
+    this.model.updateNode(n2i(nodeId), toProperty(property));
     return true;
   }
 
@@ -99,11 +104,11 @@ export class GraphEngine implements Engine, GraphService {
     const src = n2i(e[1]);
     const tgt = n2i(e[2]);
     this.model.createEdge(eid, src, tgt);
-    this.model.updateEdge(eid, new Map(e[0]));
+    this.model.updateEdge(eid, toProperty(e[0]));
   }
 
   update_edge(_nodeId: string, edgeIdArg: number | bigint, e: Edge): boolean {
-    this.model.updateEdge(edgeId(edgeIdArg), new Map(e[0]));
+    this.model.updateEdge(edgeId(edgeIdArg), toProperty(e[0]));
     return true;
   }
 
