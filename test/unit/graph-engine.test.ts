@@ -53,8 +53,9 @@ describe('graph: the reference scenario', () => {
 describe('graph: preset queries in 1.1.1\'s hash order', () => {
   it('walks the red/follow query before the empty one, so new plain nodes get no landmark', () => {
     const m = queryMap<number>();
-    m.set(JSON.stringify(ALL), 0);
-    m.set(JSON.stringify(RED_FOLLOW), 1);
+    const q = (v: number): { query: { edge: [string, string][]; node: [string, string][] }; value: number } => ({ query: { edge: [], node: [] }, value: v });
+    m.set(JSON.stringify(ALL), q(0));
+    m.set(JSON.stringify(RED_FOLLOW), q(1));
     expect(m.keys()).toEqual([JSON.stringify(RED_FOLLOW), JSON.stringify(ALL)]);
     // FNV-1 style basis for the empty query.
     const [hi, lo] = presetQueryHash({ edge: [], node: [] });
