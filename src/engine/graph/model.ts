@@ -366,12 +366,14 @@ export class GraphModel {
   }
 
   private updateSptNode(q: PresetQuery, edges: number[], se: SptEdges, isOut: boolean): void {
+    const anyNode = q.node.length === 0;
     for (const eid of edges) {
       const edge = this.localEdges.get(eid);
       if (!edge) continue;
       const from = isOut ? edge.src : edge.tgt;
       const to = isOut ? edge.tgt : edge.src;
-      if (!matches(q.edge, edge.p) || !this.isNodeMatched(q, from) || !this.isNodeMatched(q, to)) continue;
+      if (!matches(q.edge, edge.p)) continue;
+      if (!anyNode && (!this.isNodeMatched(q, from) || !this.isNodeMatched(q, to))) continue;
       const tr = se.get(from);
       if (tr) {
         const dist = tr[0] + 1;
