@@ -62,10 +62,12 @@ export interface Engine {
    */
   globalIdMethods?(): Readonly<Record<string, GlobalIdMethod>> | undefined;
   /**
-   * IDL methods declared `nolock` that 1.1.1 nevertheless counts in `update_count` (graph's
-   * remove_node calls event_model_updated itself); absent = none.
+   * IDL methods declared `nolock` that write the model all the same (1.1.1 takes the write lock
+   * inside them: graph's create_node, create_edge, remove_node). The server runs them under the
+   * write lock; `counted` ones also count in `update_count` (graph's remove_node calls
+   * event_model_updated itself). Absent = none.
    */
-  countedAsUpdate?(): readonly string[];
+  nolockWrites?(): Readonly<Record<string, { counted: boolean }>>;
 }
 
 /**

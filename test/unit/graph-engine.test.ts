@@ -135,8 +135,8 @@ describe('graph: errors as 1.1.1', () => {
     expect(() => make(true).update_index()).toThrow('manual mix is available only in standalone mode.');
   });
 
-  it('counts remove_node as an update although the IDL says nolock', () => {
-    expect(make().countedAsUpdate()).toEqual(['remove_node']);
+  it('writes under the lock in its nolock methods; only remove_node counts as an update', () => {
+    expect(make().nolockWrites()).toEqual({ create_node: { counted: false }, create_edge: { counted: false }, remove_node: { counted: true } });
   });
 
   it('checks its config', () => {

@@ -229,9 +229,12 @@ export class GraphEngine implements Engine, GraphService {
     };
   }
 
-  /** remove_node is nolock in the IDL, but 1.1.1 counts it as an update (graph_serv calls event_model_updated). */
-  countedAsUpdate(): readonly string[] {
-    return ['remove_node'];
+  /**
+   * nolock in the IDL, but 1.1.1's graph_serv takes the write lock inside them; remove_node
+   * also counts as an update (it calls event_model_updated), create_node and create_edge do not.
+   */
+  nolockWrites(): Record<string, { counted: boolean }> {
+    return { create_node: { counted: false }, create_edge: { counted: false }, remove_node: { counted: true } };
   }
 
   linearMixable(): LinearMixable<unknown[]> {
