@@ -478,8 +478,10 @@ export const graphFactory = {
     // A stream of node properties: [node_id, property] → update_node(node_id, property)
     // (create_node and create_edge draw ids and are nolock, so they are no feed updates).
     feed: { method: 'update_node', wrap: false, example: '["0", {"color": "red"}]' },
-    // get_node of the first node: the cheapest analysis call that reads the model.
-    bench: { method: 'get_node', args: ['0'] },
+    // get_node: the cheapest analysis call that reads the model. Node "1" exists once a cluster
+    // created one node (its ids start at 1) or a standalone server two (they start at 0); no
+    // graph analysis call succeeds on an empty model, and graph has no get_all_rows for {id}.
+    bench: { method: 'get_node', args: ['1'] },
     size: { keys: ['local_node_num'], label: 'NODES' },
   },
   create(config: unknown, options: EngineOptions): GraphEngine {
