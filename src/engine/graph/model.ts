@@ -360,39 +360,56 @@ export class GraphModel {
     return diff;
   }
 
-  private updateSptEdges(q: PresetQuery, se: SptEdges, landmark: number, isOut: boolean): void {
-    se.set(landmark, [0, landmark]);
-    for (const n of this.localNodes.values()) this.updateSptNode(q, isOut ? n.inEdges : n.outEdges, se, isOut);
+  /**
+   * The edges one relaxation pass visits, as (from, to) pairs in 1.1.1's visiting order: nodes in
+   * table order, each node's edge list in order (out-edges reversed for the trees towards the
+   * landmark, in-edges for the trees from it), those that do not match the query left out.
+   * The graph does not change during a pass, so every landmark's tree walks the same list.
+   */
+  private relaxationPairs(q: PresetQuery, isOut: boolean): number[] {
+    const pairs: number[] = [];
+    const anyNode = q.node.length === 0;
+    for (const n of this.localNodes.values()) {
+      for (const eid of isOut ? n.inEdges : n.outEdges) {
+        const edge = this.localEdges.get(eid);
+        if (!edge) continue;
+        const from = isOut ? edge.src : edge.tgt;
+        const to = isOut ? edge.tgt : edge.src;
+        if (!matches(q.edge, edge.p)) continue;
+        if (!anyNode && (!this.isNodeMatched(q, from) || !this.isNodeMatched(q, to))) continue;
+        pairs.push(from, to);
+      }
+    }
+    return pairs;
   }
 
-  private updateSptNode(q: PresetQuery, edges: number[], se: SptEdges, isOut: boolean): void {
-    const anyNode = q.node.length === 0;
-    for (const eid of edges) {
-      const edge = this.localEdges.get(eid);
-      if (!edge) continue;
-      const from = isOut ? edge.src : edge.tgt;
-      const to = isOut ? edge.tgt : edge.src;
-      if (!matches(q.edge, edge.p)) continue;
-      if (!anyNode && (!this.isNodeMatched(q, from) || !this.isNodeMatched(q, to))) continue;
+  /** 1.1.1's update_spt_edges: the landmark at distance 0, then one pass over the pairs. */
+  private static relax(se: SptEdges, landmark: number, pairs: number[]): void {
+    se.set(landmark, [0, landmark]);
+    for (let i = 0; i < pairs.length; i += 2) {
+      const from = pairs[i]!;
       const tr = se.get(from);
-      if (tr) {
-        const dist = tr[0] + 1;
-        const tj = se.get(to);
-        if (tj) {
-          if (dist < tj[0]) {
-            tj[0] = dist;
-            tj[1] = from;
-          }
-        } else se.set(to, [dist, from]);
-      }
+      if (!tr) continue;
+      const to = pairs[i + 1]!;
+      const dist = tr[0] + 1;
+      const tj = se.get(to);
+      if (tj) {
+        if (dist < tj[0]) {
+          tj[0] = dist;
+          tj[1] = from;
+        }
+      } else se.set(to, [dist, from]);
     }
   }
 
   updateSpt(): void {
     for (const { query, value } of this.spts.values()) {
+      if (value.length === 0) continue;
+      const toward = this.relaxationPairs(query, false);
+      const away = this.relaxationPairs(query, true);
       for (const spt of value) {
-        this.updateSptEdges(query, spt.toRoot, spt.landmark, false);
-        this.updateSptEdges(query, spt.fromRoot, spt.landmark, true);
+        GraphModel.relax(spt.toRoot, spt.landmark, toward);
+        GraphModel.relax(spt.fromRoot, spt.landmark, away);
       }
     }
   }
