@@ -129,6 +129,12 @@ describe('graph: errors as 1.1.1', () => {
     expect(() => e.get_shortest_path(['1', '1', 3, ALL])).toThrow('unknown_query');
     expect(() => e.get_shortest_path(['2', '1', 3, ALL])).toThrow('shortest_path:src');
     expect(e.status().local_node_num).toBe('1');
+    // Ids beyond 2^53 (still uint64) are unknown ones; beyond uint64 they do not parse.
+    expect(() => e.get_node('18446744073709551615')).toThrow(/^get_node$/);
+    expect(() => e.get_node('18446744073709551616')).toThrow('std::bad_cast');
+    expect(() => e.get_edge('1', 2n ** 63n)).toThrow(/^get_edge$/);
+    expect(() => e.remove_edge('1', 2n ** 63n)).toThrow(/^remove_edge:eid$/);
+    expect(() => e.create_edge('1', [new Map(), '1', '9007199254740993'])).toThrow(/beyond 2\^53/);
   });
 
   it('refuses update_index in a cluster with 1.1.1\'s text', () => {

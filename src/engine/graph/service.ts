@@ -21,11 +21,21 @@ import {
 } from './model.js';
 import type { Edge, GraphService, Node, PresetQuery, ShortestPathQuery } from './service-types.js';
 
-/** lexical_cast<uint64_t>(id): anything but decimal digits is `std::bad_cast` (an error string, as 1.1.1 sends it). */
+const UINT64_MAX = 18446744073709551615n;
+
+/**
+ * lexical_cast<uint64_t>(id): anything but the decimal digits of a uint64 is `std::bad_cast` (an
+ * error string, as 1.1.1 sends it). Ids juba hands out are below 2^53; a larger one comes back
+ * as a number no stored id equals, so looking it up fails with 1.1.1's "unknown id" text.
+ */
 export function n2i(id: string): number {
-  if (!/^[0-9]+$/.test(id)) throw new Error('std::bad_cast');
-  const n = Number(id);
-  if (!Number.isSafeInteger(n)) throw new Error('std::bad_cast');
+  if (!/^[0-9]+$/.test(id) || BigInt(id) > UINT64_MAX) throw new Error('std::bad_cast');
+  return Number(id);
+}
+
+/** An id this server stores under (internal calls): one juba or 1.1.1 could have handed out. */
+function storedId(n: number, what: string): number {
+  if (!Number.isSafeInteger(n)) throw new Error(`${what} id ${n} is beyond 2^53, which juba does not store`);
   return n;
 }
 
@@ -43,10 +53,9 @@ function toProperty(p: Map<string, string> | Record<string, string>): Property {
   return p instanceof Map ? new Map(p) : new Map(Object.entries(p));
 }
 
+/** An edge id as decoded (ulong); beyond 2^53 it matches no stored edge, as in n2i. */
 function edgeId(id: number | bigint): number {
-  const n = Number(id);
-  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`edge id ${String(id)} is out of range`);
-  return n;
+  return Number(id);
 }
 
 export class GraphEngine implements Engine, GraphService {
@@ -103,6 +112,10 @@ export class GraphEngine implements Engine, GraphService {
   private createEdgeHere(eid: number, e: Edge): void {
     const src = n2i(e[1]);
     const tgt = n2i(e[2]);
+    if (this.model.localNodes.has(src) || this.model.localNodes.has(tgt)) {
+      storedId(src, 'node');
+      storedId(tgt, 'node');
+    }
     this.model.createEdge(eid, src, tgt);
     this.model.updateEdge(eid, toProperty(e[0]));
   }
@@ -168,7 +181,7 @@ export class GraphEngine implements Engine, GraphService {
   }
 
   create_node_here(nodeId: string): boolean {
-    this.createNodeHere(n2i(nodeId));
+    this.createNodeHere(storedId(n2i(nodeId), 'node'));
     return true;
   }
 
@@ -178,7 +191,7 @@ export class GraphEngine implements Engine, GraphService {
   }
 
   create_edge_here(edgeIdArg: number | bigint, e: Edge): boolean {
-    this.createEdgeHere(edgeId(edgeIdArg), e);
+    this.createEdgeHere(storedId(edgeId(edgeIdArg), 'edge'), e);
     return true;
   }
 
