@@ -117,4 +117,16 @@ describe('juba serve graph in a cluster', () => {
     }
     await expect(proxy.client.call('remove_node', '3')).rejects.toThrow(/cannot be removed because it has edges/);
   });
+
+  it('remove_node asked of one member removes the node there and drops it from the other\'s global index', async () => {
+    const id = (await proxy.client.call('create_node')) as string;
+    for (const m of [s1, s2]) expect((await status(m)).get('global_node_num')).toBe('6');
+    expect(await s1.client.call('remove_node', id)).toBe(true);
+    const st1 = await status(s1);
+    expect([st1.get('local_node_num'), st1.get('global_node_num')]).toEqual(['5', '5']);
+    // 1.1.1's remove_global_node: s2 keeps its local copy, but the node leaves its global index.
+    const st2 = await status(s2);
+    expect([st2.get('local_node_num'), st2.get('global_node_num')]).toEqual(['6', '5']);
+    await expect(s2.client.call('get_shortest_path', [id, id, 10, ALL])).rejects.toThrow(/shortest_path:src/);
+  });
 });
