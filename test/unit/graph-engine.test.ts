@@ -41,6 +41,25 @@ describe('graph: the reference scenario', () => {
     expect(keys(ours, 2)).toEqual(keys(theirs, 2));
   });
 
+  it('loads its own model back to the same content and answers alike', () => {
+    const e = make();
+    replayInProcess(e, s);
+    const bytes = pack((w) => e.packModel(w));
+    const f = make();
+    f.unpackModel(decodeOne(bytes));
+    // The same maps; their entry order changes as 1.1.1's does (a load re-inserts in file order).
+    expect(plain(decodeOne(pack((w) => f.packModel(w))))).toEqual(plain(decodeOne(bytes)));
+    expect(f.get_shortest_path(['62', '67', 10, ALL])).toEqual(e.get_shortest_path(['62', '67', 10, ALL]));
+    expect(f.get_centrality('64', 0, ALL)).toBe(e.get_centrality('64', 0, ALL));
+  });
+
+  it('refuses a malformed model and keeps its own', () => {
+    const e = make();
+    e.create_node();
+    expect(() => e.unpackModel(decodeOne(pack((w) => { w.arrayHeader(5); w.mapHeader(1); w.str('x'); w.nil(); for (let i = 0; i < 4; i++) w.mapHeader(0); })))).toThrow();
+    expect(e.status().local_node_num).toBe('1');
+  });
+
   it('loads 1.1.1\'s model and draws ids after its largest', () => {
     const e = make();
     e.unpackModel(fixtureModel('graph-graph_wo_index'));
