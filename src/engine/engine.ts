@@ -61,6 +61,13 @@ export interface Engine {
    * call as `GlobalIdMethod` says. Absent or undefined = the engine has none.
    */
   globalIdMethods?(): Readonly<Record<string, GlobalIdMethod>> | undefined;
+  /**
+   * IDL methods declared `nolock` that write the model all the same (1.1.1 takes the write lock
+   * inside them: graph's create_node, create_edge, remove_node). The server runs them under the
+   * write lock; `counted` ones also count in `update_count` (graph's remove_node calls
+   * event_model_updated itself). Absent = none.
+   */
+  nolockWrites?(): Readonly<Record<string, { counted: boolean }>>;
 }
 
 /**
@@ -79,8 +86,27 @@ export interface GlobalIdMethod {
 }
 
 export type GlobalIdWrite =
-  | { kind: 'local'; run: () => unknown }
-  | { kind: 'cht'; replicas: number; method: string; args: unknown[]; answer: (first: unknown) => unknown };
+  | {
+    kind: 'local';
+    run: () => unknown;
+    /**
+     * After `run` succeeded, every other member of the cluster runs this engine's IDL method
+     * `method` with `args` (no lock held here meanwhile); their failures are only logged
+     * (1.1.1's graph remove_node → remove_global_node).
+     */
+    thenOnOthers?: { method: string; args: unknown[] };
+  }
+  | {
+    kind: 'cht';
+    /** The CHT key whose owners store the rows; default the first id. */
+    key?: string;
+    replicas: number;
+    method: string;
+    args: unknown[];
+    answer: (first: unknown) => unknown;
+    /** The call's error text when the first owner fails (`owner` as host:port); default 1.1.1's anomaly "failed to add ID …". */
+    failure?: (message: string, owner: string) => string;
+  };
 
 /**
  * How an analysis call runs on another thread: the engine keeps the columns a search reads in

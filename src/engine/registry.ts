@@ -6,6 +6,7 @@ import { banditFactory } from './bandit/service.js';
 import { burstFactory } from './burst/service.js';
 import { classifierFactory } from './classifier/service.js';
 import { clusteringFactory } from './clustering/service.js';
+import { graphFactory } from './graph/service.js';
 import { nearestNeighborFactory } from './nearest_neighbor/service.js';
 import { recommenderFactory } from './recommender/service.js';
 import { regressionFactory } from './regression/service.js';
@@ -14,7 +15,7 @@ import { weightFactory } from './weight/service.js';
 
 const FACTORIES = new Map<string, ShippedEngineFactory>(
   [
-    anomalyFactory, banditFactory, burstFactory, classifierFactory, clusteringFactory, nearestNeighborFactory, recommenderFactory,
+    anomalyFactory, banditFactory, burstFactory, classifierFactory, clusteringFactory, graphFactory, nearestNeighborFactory, recommenderFactory,
     regressionFactory, statFactory, weightFactory,
   ].map((f) => [f.type, f]),
 );

@@ -214,7 +214,7 @@ export class EngineServer {
     const what = m.params.map((p, i) => `${m.name}: param ${i + 2} (${p.name}: ${typeToString(p.type)})`);
     const count = (t0: number): void => {
       const usec = (performance.now() - t0) * 1000;
-      if (m.lock === 'update') {
+      if (m.lock === 'update' || this.engine.nolockWrites?.()?.[m.name]?.counted) {
         this.counters.update++;
         this.counters.updateUsec += usec;
         this.onUpdate?.();
@@ -250,7 +250,7 @@ export class EngineServer {
         // Engine calls are synchronous: they run at once unless an async holder (save, load, MIX)
         // has the lock. A user service's method may return a promise: the lock is then taken
         // right away (nothing ran in between) and held until it settles.
-        if (m.lock === 'update') {
+        if (m.lock === 'update' || (m.lock === 'nolock' && this.engine.nolockWrites?.()?.[m.name])) {
           if (!this.lock.writeFree) return this.lock.withWrite(() => timed(args));
           const r = timed(args);
           return r instanceof Promise ? this.lock.withWrite(() => r) : r;

@@ -8,6 +8,7 @@
  */
 import { chtOwnersNow } from '../cluster/cht.js';
 import { drawGlobalId, ensureIdGenerator } from '../cluster/id-generator.js';
+import * as P from '../cluster/paths.js';
 import type { Zk } from '../cluster/zk.js';
 import type { GlobalIdMethod, GlobalIdWrite } from '../engine/engine.js';
 import { JubaError } from '../errors.js';
@@ -47,8 +48,30 @@ async function runGlobalIdMethod(ctx: GlobalIdContext, name: string, args: unkno
   const ids: string[] = [];
   for (let i = m.idCount(args); i > 0; i--) ids.push(String(await drawGlobalId(ctx.zk(), ctx.type, ctx.name)));
   const write = m.write(ids, args);
-  if (write.kind === 'local') return ctx.server.runUpdate(write.run);
-  return writeOnOwners(ctx, ids[0]!, write);
+  if (write.kind === 'local') {
+    const result = await ctx.server.runUpdate(write.run);
+    if (write.thenOnOthers) await callOnOthers(ctx, write.thenOnOthers.method, write.thenOnOthers.args);
+    return result;
+  }
+  return writeOnOwners(ctx, write.key ?? ids[0]!, write);
+}
+
+/** Every other registered member runs IDL method `method`; failures are logged, not raised. */
+async function callOnOthers(ctx: GlobalIdContext, method: string, args: unknown[]): Promise<void> {
+  let members: string[];
+  try {
+    members = await ctx.zk().getChildren(P.nodes(ctx.type, ctx.name));
+  } catch (e) {
+    ctx.logger.warn({ method, err: (e as Error).message }, 'cannot list the members');
+    return;
+  }
+  await Promise.all(members.filter((m) => m !== ctx.server.ipPort).map(async (member) => {
+    try {
+      await callOn(ctx, member, method, args);
+    } catch (e) {
+      ctx.logger.warn({ method, member, err: (e as Error).message }, 'a member failed');
+    }
+  }));
 }
 
 async function writeOnOwners(ctx: GlobalIdContext, id: string, w: Extract<GlobalIdWrite, { kind: 'cht' }>): Promise<unknown> {
@@ -58,7 +81,9 @@ async function writeOnOwners(ctx: GlobalIdContext, id: string, w: Extract<Global
   try {
     first = await writeOn(ctx, owners[0]!, w);
   } catch (e) {
-    throw new JubaError(`failed to add ID ${id} (${(e as Error).message}): ${owners[0]!.replace('_', ':')}`);
+    const message = (e as Error).message;
+    const owner = owners[0]!.replace('_', ':');
+    throw new JubaError(w.failure ? w.failure(message, owner) : `failed to add ID ${id} (${message}): ${owner}`);
   }
   for (const replica of owners.slice(1)) {
     try {
@@ -72,19 +97,24 @@ async function writeOnOwners(ctx: GlobalIdContext, id: string, w: Extract<Global
 
 /** The write on one owner: here under the write lock, elsewhere by RPC (the IDL types encode the arguments). */
 async function writeOn(ctx: GlobalIdContext, owner: string, w: Extract<GlobalIdWrite, { kind: 'cht' }>): Promise<unknown> {
+  return callOn(ctx, owner, w.method, w.args);
+}
+
+/** IDL update method `method` on one member: here under the write lock, elsewhere by RPC. */
+async function callOn(ctx: GlobalIdContext, owner: string, method: string, args: unknown[]): Promise<unknown> {
   const server = ctx.server;
-  if (owner === server.ipPort) return server.callUpdateHere(w.method, w.args);
+  if (owner === server.ipPort) return server.callUpdateHere(method, args);
   const desc = server.descriptor;
-  const m = desc.methods.get(w.method);
-  if (!m) throw new JubaError(`no IDL method ${w.method}`);
+  const m = desc.methods.get(method);
+  if (!m) throw new JubaError(`no IDL method ${method}`);
   const client = peerClient(owner, ctx.interconnectTimeoutSec);
   try {
-    const reply = await client.call(w.method, (out) => {
+    const reply = await client.call(method, (out) => {
       out.arrayHeader(1 + m.params.length);
       out.str(ctx.name);
-      m.params.forEach((p, i) => encodeValue(desc, p.type, w.args[i], out));
+      m.params.forEach((p, i) => encodeValue(desc, p.type, args[i], out));
     });
-    return m.returnType ? decodeValue(desc, m.returnType, reply, `${w.method} reply`) : null;
+    return m.returnType ? decodeValue(desc, m.returnType, reply, `${method} reply`) : null;
   } finally {
     client.close();
   }
