@@ -171,10 +171,11 @@ describe('juba gen errors', () => {
   });
 
   it('names the languages that exist, exit 2', async () => {
-    const r = await gen([path.join(ROOT, 'idl/stat.idl'), '--lang', 'python', '-o', tmp]);
+    const r = await gen([path.join(ROOT, 'idl/stat.idl'), '--lang', 'cobol', '-o', tmp]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain("juba: unknown language 'python'");
-    expect(r.stderr).toContain('hint: juba gen writes: ts');
+    expect(r.stderr).toContain("juba: unknown language 'cobol'");
+    expect(r.stderr).toMatch(/hint: juba gen writes: (\w+, )*ts/);
+    expect(r.stderr).toContain('python');
   });
 
   it('reports a missing IDL file, exit 3', async () => {

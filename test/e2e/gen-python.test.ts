@@ -1,0 +1,47 @@
+/**
+ * `juba gen --lang python --runtime` for real: the nearest_neighbor and kvs clients are
+ * generated, byte-compiled by Debian's python3, and driven (on python3-msgpack only) against a
+ * live `juba serve nearest_neighbor` and the kvs service behind `juba serve --proxy`; the
+ * answers must equal the TypeScript client's. kvs `del` is a keyword: the method is `del_`.
+ */
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateBoth, splitLocal, startLive, stopLive, tsAnswers, type Live } from './gen-live.js';
+
+const run = promisify(execFile);
+const PYTHON = '/usr/bin/python3'; // Debian's, which python3-msgpack installs into
+let live: Live | undefined;
+let out: string;
+
+beforeAll(async () => {
+  live = await startLive('python');
+  out = path.join(live.tmp, 'py');
+}, 120_000);
+
+afterAll(() => stopLive(live));
+
+describe('juba gen --lang python', () => {
+  it('writes the official layout and byte-compiles', async () => {
+    const stderr = await generateBoth('python', out);
+    expect(stderr).toBe('');
+    for (const f of ['jubatus/__init__.py', 'jubatus/common/client.py', 'jubatus/nearest_neighbor/client.py', 'jubatus/nearest_neighbor/types.py', 'jubatus/kvs/client.py']) {
+      expect(fs.existsSync(path.join(out, f)), f).toBe(true);
+    }
+    expect(fs.readFileSync(path.join(out, 'jubatus/kvs/client.py'), 'utf8')).toContain('    def del_(self, key):\n');
+    await run(PYTHON, ['-m', 'compileall', '-q', out], { timeout: 60_000 });
+  }, 60_000);
+
+  it('answers like the TypeScript client against live servers', async () => {
+    fs.copyFileSync(path.join(__dirname, 'gen-programs/main.py'), path.join(out, 'main.py'));
+    const { stdout } = await run(PYTHON, ['main.py', String(live!.nnPort), String(live!.kvsPort), live!.kvsName, 'python'], { cwd: out, timeout: 60_000 });
+    const { shared, local } = splitLocal(JSON.parse(stdout));
+    expect(local).toEqual({ bad_arg_local: 'local_type_error', bad_arg_server: 'type_mismatch' });
+    const expected = await tsAnswers(live!, 'python');
+    expect(shared).toEqual(expected);
+    expect((expected.nn as Record<string, unknown>).do_mix).toBe('unknown_method');
+    expect((expected.kvs as Record<string, unknown>).get).toBe('Kyoto ✓');
+  }, 90_000);
+});
