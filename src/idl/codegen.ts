@@ -13,10 +13,11 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { JubaError } from '../errors.js';
 import { walkIdl, type Emitter } from './codegen-model.js';
 import { pythonEmitter } from './codegen-python.js';
+import { rubyEmitter } from './codegen-ruby.js';
 import { tsEmitter } from './codegen-ts.js';
 import { loadIdl } from './parser.js';
 
-const EMITTERS: Record<string, Emitter> = { python: pythonEmitter, ts: tsEmitter };
+const EMITTERS: Record<string, Emitter> = { python: pythonEmitter, ruby: rubyEmitter, ts: tsEmitter };
 
 export const GEN_LANGUAGES = Object.keys(EMITTERS).sort();
 

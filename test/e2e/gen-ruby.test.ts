@@ -1,0 +1,46 @@
+/**
+ * `juba gen --lang ruby --runtime` for real: the nearest_neighbor and kvs clients are
+ * generated, syntax-checked by Debian's ruby, and driven (on ruby-msgpack only) against a live
+ * `juba serve nearest_neighbor` and the kvs service behind `juba serve --proxy`; the answers
+ * must equal the TypeScript client's.
+ */
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateBoth, splitLocal, startLive, stopLive, tsAnswers, type Live } from './gen-live.js';
+
+const run = promisify(execFile);
+const RUBY = '/usr/bin/ruby';
+let live: Live | undefined;
+let out: string;
+
+beforeAll(async () => {
+  live = await startLive('ruby');
+  out = path.join(live.tmp, 'rb');
+}, 120_000);
+
+afterAll(() => stopLive(live));
+
+describe('juba gen --lang ruby', () => {
+  it('writes the official layout, and every file passes ruby -c', async () => {
+    const stderr = await generateBoth('ruby', out);
+    expect(stderr).toBe('');
+    const files = ['jubatus/common.rb', 'jubatus/common/client.rb', 'jubatus/common/types.rb', 'jubatus/common/datum.rb',
+      'jubatus/nearest_neighbor/client.rb', 'jubatus/nearest_neighbor/types.rb', 'jubatus/kvs/client.rb', 'jubatus/kvs/types.rb'];
+    for (const f of files) {
+      const { stdout } = await run(RUBY, ['-wc', path.join(out, f)], { timeout: 30_000 });
+      expect(stdout.trim(), f).toBe('Syntax OK');
+    }
+    expect(fs.readFileSync(path.join(out, 'jubatus/kvs/client.rb'), 'utf8')).toContain('class Kvs < Jubatus::Common::ClientBase');
+  }, 60_000);
+
+  it('answers like the TypeScript client against live servers', async () => {
+    const main = path.join(__dirname, 'gen-programs/main.rb');
+    const { stdout } = await run(RUBY, ['-I', out, main, String(live!.nnPort), String(live!.kvsPort), live!.kvsName, 'ruby'], { timeout: 60_000 });
+    const { shared, local } = splitLocal(JSON.parse(stdout));
+    expect(local).toEqual({ bad_arg_local: 'local_type_error', bad_arg_server: 'type_mismatch' });
+    expect(shared).toEqual(await tsAnswers(live!, 'ruby'));
+  }, 90_000);
+});
