@@ -11,6 +11,8 @@ which --runtime also writes (on python3-msgpack only).
 ruby: jubatus/<service>/{client,types}.rb (Jubatus::<Service>::Client::<Service>); they require jubatus/common, which --runtime writes (on ruby-msgpack).
 go: <service>/{client,types}.go (NearestNeighborClient, methods returning (result, error)) importing <package>/common, the runtime
 --runtime writes (on Debian's ugorji codec, GOPATH mode); --package is the -o folder's import path (default jubatus).
+cpp: jubatus/client/<service>_{client,types}.hpp (jubatus::<service>::client::<service>), header-only; they include
+<jubatus/client/common/client.hpp>, which --runtime writes (libmsgpack-cxx-dev, POSIX sockets); --package is the top namespace.
 Names that are keywords of the language get a trailing underscore (del -> del_); the wire keeps the IDL name.
 Files juba gen wrote are replaced when generating again; other existing files only with --force.
 Languages: ${GEN_LANGUAGES.join(', ')}.`;
@@ -33,7 +35,7 @@ Languages: ${GEN_LANGUAGES.join(', ')}.`;
     skeleton: Flags.boolean({ default: false, description: 'also write a service implementation skeleton per service' }),
     force: Flags.boolean({ default: false, description: 'replace existing files juba gen did not write, and skeletons' }),
     runtime: Flags.boolean({ default: false, description: "also write the language's self-contained runtime (ts always has it)" }),
-    package: Flags.string({ description: 'package / module / namespace to generate into (python: jubatus, ruby: Jubatus, go: import path of -o, default jubatus)' }),
+    package: Flags.string({ description: 'package / module / namespace to generate into (python: jubatus, ruby: Jubatus, go: import path of -o, default jubatus, cpp: jubatus)' }),
   };
 
   async run(): Promise<GenResult> {

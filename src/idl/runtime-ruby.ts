@@ -33,6 +33,10 @@ class Float32
   def initialize(value)
     @value = value.to_f
   end
+
+  def ==(other)
+    other.is_a?(Float32) && other.value == @value
+  end
 end
 
 class TPrimitive
@@ -85,6 +89,7 @@ class TFloat
   end
 
   def from_msgpack(m)
+    m = m.value if m.is_a?(Float32)
     Jubatus::Common.check_type(m, Float, Integer)
     m.to_f
   end

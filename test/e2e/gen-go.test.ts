@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateBoth, splitLocal, startLive, stopLive, tsAnswers, type Live } from './gen-live.js';
+import { generateBoth, generateRich, splitLocal, startLive, stopLive, tsAnswers, type Live } from './gen-live.js';
 
 const run = promisify(execFile);
 let live: Live | undefined;
@@ -44,6 +44,13 @@ describe('juba gen --lang go', () => {
     fs.copyFileSync(path.join(__dirname, 'gen-programs/main.go'), path.join(app, 'main.go'));
     await run('go', ['vet', 'jubatus/...', 'app'], { cwd: gopath, env: goEnv(), timeout: 240_000 });
     await run('go', ['build', '-o', path.join(live!.tmp, 'app'), 'app'], { cwd: gopath, env: goEnv(), timeout: 240_000 });
+  }, 300_000);
+
+  it('vets a client of every kind of IDL type', async () => {
+    await generateRich('go', path.join(live!.tmp, 'rich'), path.join(gopath, 'src', 'rich'));
+    const types = fs.readFileSync(path.join(gopath, 'src', 'rich', 'store', 'types.go'), 'utf8');
+    expect(types).toContain('\tType    *string\n');
+    await run('go', ['vet', 'rich/...'], { cwd: gopath, env: goEnv(), timeout: 240_000 });
   }, 300_000);
 
   it('answers like the TypeScript client against live servers', async () => {

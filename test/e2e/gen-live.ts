@@ -65,6 +65,36 @@ export async function stopLive(live: Live | undefined): Promise<void> {
   fs.rmSync(live.tmp, { recursive: true, force: true });
 }
 
+/**
+ * An IDL with every kind of type and names that are keywords in some language, for the
+ * compile-only checks: enums, nested and empty-ish messages, nullable, object, raw, ulong,
+ * float, a void internal method.
+ */
+export const RICH_IDL = `enum color { 0: red 1: green }
+message inner { 0: float f 1: ulong big }
+message box { 0: inner class 1: list<inner> items 2: map<string, color> tags 3: raw blob 4: bool default 5: string? type 6: object extra 7: byte b }
+message flag { 0: bool unused }
+service store {
+  #- Removes \`key\`.
+  #@cht(2) #@update #@all_and
+  bool del(0: string key, 1: int end)
+  #@random #@analysis #@pass
+  list<box> find(0: box new, 1: ubyte limit, 2: double slack, 3: color c, 4: flag e)
+  #@internal #@update
+  void forget(0: string name)
+}
+`;
+
+/** Writes RICH_IDL into `dir` and generates `lang` from it into `out`; returns stderr. */
+export async function generateRich(lang: string, dir: string, out: string): Promise<string> {
+  fs.mkdirSync(dir, { recursive: true });
+  const idl = path.join(dir, 'store.idl');
+  fs.writeFileSync(idl, RICH_IDL);
+  const r = await runJubaToEnd(['gen', idl, '--lang', lang, '--runtime', '-o', out]);
+  if (r.code !== 0) throw new Error(`juba gen ${idl} --lang ${lang} failed (${r.code}): ${r.stderr}`);
+  return r.stderr;
+}
+
 /** `juba gen` of both IDLs for `lang` into `out` with --runtime; throws with stderr on failure. */
 export async function generateBoth(lang: string, out: string, extra: string[] = []): Promise<string> {
   let stderr = '';

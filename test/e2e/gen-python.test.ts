@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateBoth, splitLocal, startLive, stopLive, tsAnswers, type Live } from './gen-live.js';
+import { generateBoth, generateRich, splitLocal, startLive, stopLive, tsAnswers, type Live } from './gen-live.js';
 
 const run = promisify(execFile);
 const PYTHON = '/usr/bin/python3'; // Debian's, which python3-msgpack installs into
@@ -32,6 +32,27 @@ describe('juba gen --lang python', () => {
     }
     expect(fs.readFileSync(path.join(out, 'jubatus/kvs/client.py'), 'utf8')).toContain('    def del_(self, key):\n');
     await run(PYTHON, ['-m', 'compileall', '-q', out], { timeout: 60_000 });
+  }, 60_000);
+
+  it('round-trips messages of every kind of IDL type, keyword names escaped', async () => {
+    const rich = path.join(live!.tmp, 'rich');
+    await generateRich('python', rich, rich);
+    await run(PYTHON, ['-m', 'compileall', '-q', rich], { timeout: 60_000 });
+    const script = [
+      'from jubatus.store.client import Store',
+      'from jubatus.store.types import Box, Inner, Flag',
+      "b = Box(Inner(1.5, 2**64 - 1), [Inner(0.25, 0)], {'a': 1}, b'x', True, None, {'o': 1}, -3)",
+      'assert Box.from_msgpack(b.to_msgpack()) == b',
+      'assert callable(Store.del_) and callable(Store.forget)',
+      'try:',
+      '    Inner(1.5, -1).to_msgpack()',
+      '    raise SystemExit("ulong accepted -1")',
+      'except ValueError:',
+      '    pass',
+      "print('ok')",
+    ].join('\n');
+    const { stdout } = await run(PYTHON, ['-c', script], { cwd: rich, timeout: 30_000 });
+    expect(stdout.trim()).toBe('ok');
   }, 60_000);
 
   it('answers like the TypeScript client against live servers', async () => {

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateBoth, splitLocal, startLive, stopLive, tsAnswers, type Live } from './gen-live.js';
+import { generateBoth, generateRich, splitLocal, startLive, stopLive, tsAnswers, type Live } from './gen-live.js';
 
 const run = promisify(execFile);
 const RUBY = '/usr/bin/ruby';
@@ -34,6 +34,27 @@ describe('juba gen --lang ruby', () => {
       expect(stdout.trim(), f).toBe('Syntax OK');
     }
     expect(fs.readFileSync(path.join(out, 'jubatus/kvs/client.rb'), 'utf8')).toContain('class Kvs < Jubatus::Common::ClientBase');
+  }, 60_000);
+
+  it('round-trips messages of every kind of IDL type, keyword names escaped', async () => {
+    const rich = path.join(live!.tmp, 'rich');
+    await generateRich('ruby', rich, rich);
+    const script = [
+      "require 'jubatus/store/client'",
+      'include Jubatus::Store',
+      "b = Box.new(Inner.new(1.5, 2**64 - 1), [Inner.new(0.25, 0)], { 'a' => 1 }, 'x'.b, true, nil, { 'o' => 1 }, -3)",
+      'raise "round trip" unless Box.from_msgpack(b.to_msgpack) == b',
+      'raise "class_" unless b.class_.big == 2**64 - 1',
+      "raise 'methods' unless Client::Store.instance_method(:del) && Client::Store.instance_method(:forget)",
+      'begin',
+      '  Inner.new(1.5, -1).to_msgpack',
+      "  raise 'ulong accepted -1'",
+      'rescue Jubatus::Common::ValueError',
+      'end',
+      "puts 'ok'",
+    ].join('\n');
+    const { stdout } = await run(RUBY, ['-I', rich, '-e', script], { timeout: 30_000 });
+    expect(stdout.trim()).toBe('ok');
   }, 60_000);
 
   it('answers like the TypeScript client against live servers', async () => {

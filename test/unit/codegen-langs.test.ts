@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { JubaError } from '../../src/errors.js';
 import { GEN_LANGUAGES, generate } from '../../src/idl/codegen.js';
 import { walkIdl, type GeneratedFile } from '../../src/idl/codegen-model.js';
+import { cppEmitter } from '../../src/idl/codegen-cpp.js';
 import { goEmitter, goName } from '../../src/idl/codegen-go.js';
 import { pythonEmitter } from '../../src/idl/codegen-python.js';
 import { rubyEmitter } from '../../src/idl/codegen-ruby.js';
@@ -34,7 +35,7 @@ service store {
 function emit(lang: string, runtime = false): { files: GeneratedFile[]; warnings: string[] } {
   const warnings: string[] = [];
   const opts = { source: 'store.idl', runtime, warn: (l: string) => warnings.push(l) };
-  const emitters: Record<string, typeof pythonEmitter> = { go: goEmitter, python: pythonEmitter, ruby: rubyEmitter };
+  const emitters: Record<string, typeof pythonEmitter> = { cpp: cppEmitter, go: goEmitter, python: pythonEmitter, ruby: rubyEmitter };
   const e = emitters[lang]!;
   return { files: e.emit(walkIdl(parseIdl(IDL, 'store.idl'), opts, lang, e), opts), warnings };
 }
@@ -148,14 +149,45 @@ describe('go emitter', () => {
   });
 });
 
+describe('cpp emitter', () => {
+  it('writes the official header layout, the runtime headers only when asked', () => {
+    expect(emit('cpp').files.map((f) => f.path)).toEqual(['jubatus/client/store_types.hpp', 'jubatus/client/store_client.hpp']);
+    expect(emit('cpp', true).files.map((f) => f.path)).toContain('jubatus/client/common/rpc.hpp');
+  });
+
+  it('escapes keywords with a trailing underscore, keeping the wire name', () => {
+    const client = text(emit('cpp').files, 'jubatus/client/store_client.hpp');
+    expect(client).toContain('namespace jubatus {\nnamespace store {\nnamespace client {\n');
+    expect(client).toContain('class store : public jubatus::client::common::client {');
+    expect(client).toContain('  bool del(const std::string& key, int32_t end) {\n    msgpack::rpc::future f = c_.call("del", name_, key, end);\n    return f.get<bool>();\n  }');
+    expect(client).toContain('  std::vector<box> find(const box& new_, uint8_t limit, double slack) {');
+    expect(client).toContain('  // Removes `key`. Answers true when it was there.\n  bool del(');
+  });
+
+  it('maps every IDL type to an exact C++ type, messages with MSGPACK_DEFINE in field order', () => {
+    const types = text(emit('cpp').files, 'jubatus/client/store_types.hpp');
+    expect(types.indexOf('struct inner {')).toBeLessThan(types.indexOf('struct box {'));
+    expect(types).toContain('  MSGPACK_DEFINE(f, big);\n  float f{};\n  uint64_t big{};\n');
+    expect(types).toContain('  MSGPACK_DEFINE(class_, items, tags, blob, default_, type);\n  inner class_{};\n  std::vector<inner> items{};\n' +
+      '  std::map<std::string, color> tags{};\n  std::string blob{};\n  bool default_{};\n  std::optional<std::string> type{};\n');
+    expect(types).toContain('enum class color : int32_t {\n  red = 0,\n  green = 1\n};');
+    expect(types).toContain('MSGPACK_ADD_ENUM(jubatus::store::color);');
+    expect(emit('cpp').warnings).toEqual([]);
+  });
+
+  it('is deterministic', () => {
+    expect(emit('cpp', true)).toEqual(emit('cpp', true));
+  });
+});
+
 describe('generate: languages and files', () => {
   const root = mkdtempSync(join(tmpdir(), 'juba-codegen-langs-'));
   afterAll(() => rmSync(root, { recursive: true, force: true }));
   const idlPath = join(root, 'store.idl');
   writeFileSync(idlPath, IDL);
 
-  it('offers go, python, ruby and ts', () => {
-    expect(GEN_LANGUAGES).toEqual(expect.arrayContaining(['go', 'python', 'ruby', 'ts']));
+  it('offers cpp, go, python, ruby and ts', () => {
+    expect(GEN_LANGUAGES).toEqual(expect.arrayContaining(['cpp', 'go', 'python', 'ruby', 'ts']));
   });
 
   it('regenerates over its own files, refuses other existing files without --force (exit 2, naming the path)', () => {
