@@ -13,6 +13,8 @@ go: <service>/{client,types}.go (NearestNeighborClient, methods returning (resul
 --runtime writes (on Debian's ugorji codec, GOPATH mode); --package is the -o folder's import path (default jubatus).
 cpp: jubatus/client/<service>_{client,types}.hpp (jubatus::<service>::client::<service>), header-only; they include
 <jubatus/client/common/client.hpp>, which --runtime writes (libmsgpack-cxx-dev, POSIX sockets); --package is the top namespace.
+java: us/jubat/<service>/<Service>Client.java and one class per message; they import us.jubat.common, which --runtime writes
+(on libmsgpack-java); --package replaces the parent package us.jubat. IDL ulong becomes long (noted in the code and on stderr).
 Names that are keywords of the language get a trailing underscore (del -> del_); the wire keeps the IDL name.
 Files juba gen wrote are replaced when generating again; other existing files only with --force.
 Languages: ${GEN_LANGUAGES.join(', ')}.`;
@@ -35,7 +37,7 @@ Languages: ${GEN_LANGUAGES.join(', ')}.`;
     skeleton: Flags.boolean({ default: false, description: 'also write a service implementation skeleton per service' }),
     force: Flags.boolean({ default: false, description: 'replace existing files juba gen did not write, and skeletons' }),
     runtime: Flags.boolean({ default: false, description: "also write the language's self-contained runtime (ts always has it)" }),
-    package: Flags.string({ description: 'package / module / namespace to generate into (python: jubatus, ruby: Jubatus, go: import path of -o, default jubatus, cpp: jubatus)' }),
+    package: Flags.string({ description: 'package / module / namespace to generate into (python: jubatus, ruby: Jubatus, go: import path of -o, default jubatus, cpp: jubatus, java: us.jubat)' }),
   };
 
   async run(): Promise<GenResult> {

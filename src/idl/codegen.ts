@@ -14,12 +14,13 @@ import { JubaError } from '../errors.js';
 import { walkIdl, type Emitter } from './codegen-model.js';
 import { cppEmitter } from './codegen-cpp.js';
 import { goEmitter } from './codegen-go.js';
+import { javaEmitter } from './codegen-java.js';
 import { pythonEmitter } from './codegen-python.js';
 import { rubyEmitter } from './codegen-ruby.js';
 import { tsEmitter } from './codegen-ts.js';
 import { loadIdl } from './parser.js';
 
-const EMITTERS: Record<string, Emitter> = { cpp: cppEmitter, go: goEmitter, python: pythonEmitter, ruby: rubyEmitter, ts: tsEmitter };
+const EMITTERS: Record<string, Emitter> = { cpp: cppEmitter, go: goEmitter, java: javaEmitter, python: pythonEmitter, ruby: rubyEmitter, ts: tsEmitter };
 
 export const GEN_LANGUAGES = Object.keys(EMITTERS).sort();
 

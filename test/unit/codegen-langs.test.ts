@@ -13,6 +13,7 @@ import { GEN_LANGUAGES, generate } from '../../src/idl/codegen.js';
 import { walkIdl, type GeneratedFile } from '../../src/idl/codegen-model.js';
 import { cppEmitter } from '../../src/idl/codegen-cpp.js';
 import { goEmitter, goName } from '../../src/idl/codegen-go.js';
+import { javaEmitter } from '../../src/idl/codegen-java.js';
 import { pythonEmitter } from '../../src/idl/codegen-python.js';
 import { rubyEmitter } from '../../src/idl/codegen-ruby.js';
 import { parseIdl } from '../../src/idl/parser.js';
@@ -35,7 +36,7 @@ service store {
 function emit(lang: string, runtime = false): { files: GeneratedFile[]; warnings: string[] } {
   const warnings: string[] = [];
   const opts = { source: 'store.idl', runtime, warn: (l: string) => warnings.push(l) };
-  const emitters: Record<string, typeof pythonEmitter> = { cpp: cppEmitter, go: goEmitter, python: pythonEmitter, ruby: rubyEmitter };
+  const emitters: Record<string, typeof pythonEmitter> = { cpp: cppEmitter, go: goEmitter, java: javaEmitter, python: pythonEmitter, ruby: rubyEmitter };
   const e = emitters[lang]!;
   return { files: e.emit(walkIdl(parseIdl(IDL, 'store.idl'), opts, lang, e), opts), warnings };
 }
@@ -180,14 +181,47 @@ describe('cpp emitter', () => {
   });
 });
 
+describe('java emitter', () => {
+  it('writes a package per service (us.jubat.<service>), the runtime only when asked', () => {
+    expect(emit('java').files.map((f) => f.path)).toEqual([
+      'us/jubat/store/Color.java', 'us/jubat/store/Inner.java', 'us/jubat/store/Box.java', 'us/jubat/store/StoreClient.java',
+    ]);
+    expect(emit('java', true).files.map((f) => f.path)).toContain('us/jubat/common/ClientBase.java');
+  });
+
+  it('uses camelCase methods and escapes keyword names with a trailing underscore', () => {
+    const client = text(emit('java').files, 'us/jubat/store/StoreClient.java');
+    expect(client).toContain('  public boolean del(String key, int end) {\n    return call("del", TBool.instance, new Object[] {key, end}, TString.instance, TInt.INT);\n  }');
+    expect(client).toContain('  public List<Box> find(Box new_, short limit, double slack) {');
+    expect(client).toContain('  /**\n   * Removes `key`. Answers true when it was there.\n   */\n  public boolean del(');
+    const box = text(emit('java').files, 'us/jubat/store/Box.java');
+    expect(box).toContain('  public Inner class_;\n  public List<Inner> items;\n  public Map<String, Integer> tags;\n  public byte[] blob;\n  public boolean default_;\n  public String type;\n');
+  });
+
+  it('maps ulong to long with a comment and one stderr line; every other type exactly', () => {
+    const { files, warnings } = emit('java');
+    expect(warnings).toEqual(['juba gen: java has no exact type for IDL ulong; using long with its 64 bits (values from 2^63 up read as negative); the generated code says so where it is used']);
+    const inner = text(files, 'us/jubat/store/Inner.java');
+    expect(inner).toContain('  public float f;\n  /** IDL ulong: Java has no unsigned 64-bit type');
+    expect(inner).toContain('    TLong.ULONG.pack(pk, big);');
+    expect(text(files, 'us/jubat/store/StoreClient.java')).toContain('TShort.UBYTE');
+    // The other languages hold ulong exactly.
+    for (const lang of ['python', 'ruby', 'go', 'cpp']) expect(emit(lang).warnings, lang).toEqual([]);
+  });
+
+  it('is deterministic', () => {
+    expect(emit('java', true)).toEqual(emit('java', true));
+  });
+});
+
 describe('generate: languages and files', () => {
   const root = mkdtempSync(join(tmpdir(), 'juba-codegen-langs-'));
   afterAll(() => rmSync(root, { recursive: true, force: true }));
   const idlPath = join(root, 'store.idl');
   writeFileSync(idlPath, IDL);
 
-  it('offers cpp, go, python, ruby and ts', () => {
-    expect(GEN_LANGUAGES).toEqual(expect.arrayContaining(['cpp', 'go', 'python', 'ruby', 'ts']));
+  it('offers cpp, go, java, python, ruby and ts', () => {
+    expect(GEN_LANGUAGES).toEqual(['cpp', 'go', 'java', 'python', 'ruby', 'ts']);
   });
 
   it('regenerates over its own files, refuses other existing files without --force (exit 2, naming the path)', () => {
