@@ -30,9 +30,9 @@ export const JAVA_RESERVED: ReadonlySet<string> = new Set([
   'package', 'private', 'protected', 'public', 'return', 'short', 'static', 'strictfp', 'super',
   'switch', 'synchronized', 'this', 'throw', 'throws', 'transient', 'try', 'void', 'volatile',
   'while', 'true', 'false', 'null', 'var', 'record', 'yield', 'sealed', 'permits', '_',
-  // Methods of every object and of every generated class, and what the method bodies use.
+  // Methods of every object, of every generated message class, and ClientBase.call.
   'getClass', 'hashCode', 'equals', 'toString', 'wait', 'notify', 'notifyAll', 'clone', 'finalize',
-  'check', 'toMsgpack', 'fromMsgpack', 'call', 'iface', 'name',
+  'check', 'toMsgpack', 'fromMsgpack', 'call',
 ]);
 
 const ULONG_NOTE = "IDL ulong: Java has no unsigned 64-bit type, so this long holds its 64 bits (values from 2^63 up read as negative; Long.toUnsignedString shows them).";

@@ -24,7 +24,8 @@ __all__ = ['TPrimitive', 'TInt', 'TFloat', 'TBool', 'TString', 'TRaw', 'TNullabl
 `;
 
 const TYPES = String.raw`"""Type objects: each checks a Python value and turns it into what msgpack sends, and back."""
-import struct
+__all__ = ['TPrimitive', 'TInt', 'TFloat', 'TBool', 'TString', 'TRaw', 'TObject', 'TNullable',
+           'TList', 'TMap', 'TTuple', 'TUserDef', 'TEnum', 'TDatum']
 
 
 class Float32(float):
