@@ -76,8 +76,11 @@ const CLIENT = String.raw`package common
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"net"
+	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -223,7 +226,7 @@ func (c *Client) Call(method string, result interface{}, args ...interface{}) er
 		var r response
 		if err := c.dec.Decode(&r); err != nil {
 			c.drop()
-			if ne, ok := err.(net.Error); ok && ne.Timeout() {
+			if isTimeout(err) {
 				return &RPCError{Message: "request timed out", Err: err}
 			}
 			return &RPCError{Message: "connection failed: " + err.Error(), Err: err}
@@ -260,6 +263,15 @@ func (c *Client) Call(method string, result interface{}, args ...interface{}) er
 		}
 		return nil
 	}
+}
+
+// isTimeout tells a deadline that passed from other failures (the codec may wrap it).
+func isTimeout(err error) bool {
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return true
+	}
+	return errors.Is(err, os.ErrDeadlineExceeded) || strings.Contains(err.Error(), "i/o timeout")
 }
 
 // GetConfig returns the server's config (JSON).

@@ -56,9 +56,9 @@ int main() {
   }, 300_000);
 
   it('answers like the TypeScript client against live servers', async () => {
-    const { stdout } = await run(path.join(out, 'app'), [String(live!.nnPort), String(live!.kvsPort), live!.kvsName, 'cpp'], { timeout: 60_000 });
+    const { stdout } = await run(path.join(out, 'app'), [String(live!.nnPort), String(live!.kvsPort), live!.kvsName, 'cpp', String(live!.silentPort)], { timeout: 60_000 });
     const { shared, local } = splitLocal(JSON.parse(stdout));
-    expect(local).toEqual({ bad_arg_local: 'compile-time', bad_arg_server: 'type_mismatch' });
+    expect(local).toEqual({ bad_arg_local: 'compile-time', bad_arg_server: 'type_mismatch', reconnect: 'ok', timeout: 'rpc_error: request timed out' });
     expect(shared).toEqual(await tsAnswers(live!, 'cpp'));
   }, 90_000);
 });

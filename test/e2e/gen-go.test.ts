@@ -54,9 +54,9 @@ describe('juba gen --lang go', () => {
   }, 300_000);
 
   it('answers like the TypeScript client against live servers', async () => {
-    const { stdout } = await run(path.join(live!.tmp, 'app'), [`127.0.0.1:${live!.nnPort}`, `127.0.0.1:${live!.kvsPort}`, live!.kvsName, 'go'], { timeout: 60_000 });
+    const { stdout } = await run(path.join(live!.tmp, 'app'), [`127.0.0.1:${live!.nnPort}`, `127.0.0.1:${live!.kvsPort}`, live!.kvsName, 'go', `127.0.0.1:${live!.silentPort}`], { timeout: 60_000 });
     const { shared, local } = splitLocal(JSON.parse(stdout));
-    expect(local).toEqual({ bad_arg_local: 'compile-time', bad_arg_server: 'type_mismatch' });
+    expect(local).toEqual({ bad_arg_local: 'compile-time', bad_arg_server: 'type_mismatch', reconnect: 'ok', timeout: 'rpc_error: request timed out' });
     expect(shared).toEqual(await tsAnswers(live!, 'go'));
   }, 90_000);
 });

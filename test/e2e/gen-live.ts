@@ -9,11 +9,14 @@
  *        get_status (servers, type); save; clear; get_all_rows; load; get_all_rows;
  *        similar_row_from_id a 3 again; do_mix (unknown method on a standalone server);
  *        load of a missing model (RPC error with the server's message); set_row with a
- *        wrong argument type (the client's own check).
+ *        wrong argument type (the client's own check, and the server's); a call after the
+ *        client's connection was closed (it reconnects); a call to a port that never answers,
+ *        with a 1 s timeout (it times out).
  *   kvs: put city "Kyoto ✓"; get city; del city; get city; del city; get_status (servers);
  *        get_name.
  */
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { ServiceClient } from '../../src/client/service-client.js';
@@ -38,6 +41,9 @@ export interface Live {
   kvs: Member;
   zk: ZooKeeperInstance;
   members: Member[];
+  /** A port that accepts connections and never answers, for the timeout check. */
+  silentPort: number;
+  silent: net.Server;
 }
 
 /** Starts the NN server and the kvs cluster (1 server + proxy); `tag` keeps names apart. */
@@ -54,11 +60,17 @@ export async function startLive(tag: string): Promise<Live> {
   const server = await startMember(kvsDesc, kvsName, ['--idl', KVS_IDL, '--impl', KVS_IMPL, '-z', zk.hosts, '-n', kvsName, '-d', tmp, '-Z', '2', '-I', '5'], /juba server started/);
   const kvs = await startMember(kvsDesc, kvsName, ['--idl', KVS_IDL, '--proxy', '-z', zk.hosts, '-Z', '2', '-I', '5'], /juba proxy started/);
   await eventually(async () => (await kvs.client.getStatus()).size === 1, 'the kvs server active behind the proxy');
-  return { tmp, nnPort: nn.port, kvsPort: kvs.port, kvsName, nn, kvs, zk, members: [nn, server, kvs] };
+  const held: net.Socket[] = [];
+  const silent = net.createServer((sock) => void held.push(sock));
+  silent.on('close', () => held.forEach((h) => h.destroy()));
+  await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+  const silentPort = (silent.address() as net.AddressInfo).port;
+  return { tmp, nnPort: nn.port, kvsPort: kvs.port, kvsName, nn, kvs, zk, members: [nn, server, kvs], silentPort, silent };
 }
 
 export async function stopLive(live: Live | undefined): Promise<void> {
   if (!live) return;
+  live.silent.close();
   for (const m of live.members) m.client.close();
   killStarted();
   await live.zk.destroy();
@@ -165,6 +177,6 @@ export async function tsAnswers(live: Live, tag: string): Promise<Record<string,
 
 /** The program's answers, with the entries only a generated client has split off. */
 export function splitLocal(seen: Record<string, Record<string, unknown>>): { shared: Record<string, unknown>; local: Record<string, unknown> } {
-  const { bad_arg_local, bad_arg_server, ...nn } = seen.nn!;
-  return { shared: { nn, kvs: seen.kvs }, local: { bad_arg_local, bad_arg_server } };
+  const { bad_arg_local, bad_arg_server, reconnect, timeout, ...nn } = seen.nn!;
+  return { shared: { nn, kvs: seen.kvs }, local: { bad_arg_local, bad_arg_server, reconnect, timeout } };
 }

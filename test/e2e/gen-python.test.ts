@@ -57,9 +57,9 @@ describe('juba gen --lang python', () => {
 
   it('answers like the TypeScript client against live servers', async () => {
     fs.copyFileSync(path.join(__dirname, 'gen-programs/main.py'), path.join(out, 'main.py'));
-    const { stdout } = await run(PYTHON, ['main.py', String(live!.nnPort), String(live!.kvsPort), live!.kvsName, 'python'], { cwd: out, timeout: 60_000 });
+    const { stdout } = await run(PYTHON, ['main.py', String(live!.nnPort), String(live!.kvsPort), live!.kvsName, 'python', String(live!.silentPort)], { cwd: out, timeout: 60_000 });
     const { shared, local } = splitLocal(JSON.parse(stdout));
-    expect(local).toEqual({ bad_arg_local: 'local_type_error', bad_arg_server: 'type_mismatch' });
+    expect(local).toEqual({ bad_arg_local: 'local_type_error', bad_arg_server: 'type_mismatch', reconnect: 'ok', timeout: 'rpc_error: request timed out' });
     const expected = await tsAnswers(live!, 'python');
     expect(shared).toEqual(expected);
     expect((expected.nn as Record<string, unknown>).do_mix).toBe('unknown_method');

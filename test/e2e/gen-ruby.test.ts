@@ -59,9 +59,9 @@ describe('juba gen --lang ruby', () => {
 
   it('answers like the TypeScript client against live servers', async () => {
     const main = path.join(__dirname, 'gen-programs/main.rb');
-    const { stdout } = await run(RUBY, ['-I', out, main, String(live!.nnPort), String(live!.kvsPort), live!.kvsName, 'ruby'], { timeout: 60_000 });
+    const { stdout } = await run(RUBY, ['-I', out, main, String(live!.nnPort), String(live!.kvsPort), live!.kvsName, 'ruby', String(live!.silentPort)], { timeout: 60_000 });
     const { shared, local } = splitLocal(JSON.parse(stdout));
-    expect(local).toEqual({ bad_arg_local: 'local_type_error', bad_arg_server: 'type_mismatch' });
+    expect(local).toEqual({ bad_arg_local: 'local_type_error', bad_arg_server: 'type_mismatch', reconnect: 'ok', timeout: 'rpc_error: request timed out' });
     expect(shared).toEqual(await tsAnswers(live!, 'ruby'));
   }, 90_000);
 });

@@ -69,6 +69,7 @@ public class Main {
     int kvsPort = Integer.parseInt(args[1]);
     String kvsName = args[2];
     String tag = args[3];
+    int silentPort = Integer.parseInt(args[4]);
 
     Raw nn = new Raw("127.0.0.1", nnPort, "gen_" + tag);
     StringBuilder n = new StringBuilder();
@@ -90,6 +91,9 @@ public class Main {
     n.append(",\"load_missing\":").append(attempt(() -> nn.load("no_such_model")));
     n.append(",\"bad_arg_local\":").append(attempt(() -> nn.similarRowFromId("a", -1)));
     n.append(",\"bad_arg_server\":").append(attempt(() -> nn.badServer()));
+    nn.close();
+    n.append(",\"reconnect\":").append(q(nn.getAllRows().size() == 3 ? "ok" : "lost rows"));
+    n.append(",\"timeout\":").append(attempt(() -> new NearestNeighborClient("127.0.0.1", silentPort, "x", 1).getConfig()));
     n.append("}");
     nn.close();
 

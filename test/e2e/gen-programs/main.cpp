@@ -52,7 +52,7 @@ std::string attempt(const std::function<void()>& f) {
     return q("unknown_method");
   } catch (const msgpack::rpc::argument_error&) {
     return q("type_mismatch");
-  } catch (const msgpack::rpc::remote_error& e) {
+  } catch (const msgpack::rpc::rpc_error& e) {
     return q(std::string("rpc_error: ") + e.what());
   }
 }
@@ -66,11 +66,12 @@ jubatus::client::common::datum point(double x, double y) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 5) return 2;
+  if (argc != 6) return 2;
   const uint64_t nn_port = std::strtoull(argv[1], nullptr, 10);
   const uint64_t kvs_port = std::strtoull(argv[2], nullptr, 10);
   const std::string kvs_name = argv[3];
   const std::string tag = argv[4];
+  const uint64_t silent_port = std::strtoull(argv[5], nullptr, 10);
 
   jubatus::nearest_neighbor::client::nearest_neighbor nn("127.0.0.1", nn_port, "gen_" + tag, 10);
   std::ostringstream n;
@@ -92,6 +93,9 @@ int main(int argc, char** argv) {
   n << ",\"load_missing\":" << attempt([&] { nn.load("no_such_model"); });
   n << ",\"bad_arg_local\":" << q("compile-time");
   n << ",\"bad_arg_server\":" << attempt([&] { nn.get_client().call("set_row", nn.get_name(), 1).get<bool>(); });
+  nn.get_client().close();
+  n << ",\"reconnect\":" << q(nn.get_all_rows().size() == 3 ? "ok" : "lost rows");
+  n << ",\"timeout\":" << attempt([&] { jubatus::nearest_neighbor::client::nearest_neighbor("127.0.0.1", silent_port, "x", 1).get_config(); });
   n << "}";
 
   jubatus::kvs::client::kvs kvs("127.0.0.1", kvs_port, kvs_name, 10);

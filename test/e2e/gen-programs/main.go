@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"sort"
+	"time"
 
 	common "jubatus/common"
 	"jubatus/kvs"
@@ -68,7 +69,7 @@ func ok(b bool, err error) bool {
 }
 
 func main() {
-	nnAddr, kvsAddr, kvsName, tag := os.Args[1], os.Args[2], os.Args[3], os.Args[4]
+	nnAddr, kvsAddr, kvsName, tag, silentAddr := os.Args[1], os.Args[2], os.Args[3], os.Args[4], os.Args[5]
 	c, err := nn.NewNearestNeighborClient(nnAddr, "gen_"+tag)
 	must(err)
 	n := map[string]interface{}{}
@@ -103,6 +104,16 @@ func main() {
 	var r bool
 	n["bad_arg_server"] = category(c.Call("set_row", &r, int32(1)))
 	c.Close()
+	if rows := sorted(c.GetAllRows()); len(rows) == 3 {
+		n["reconnect"] = "ok"
+	} else {
+		n["reconnect"] = "lost rows"
+	}
+	silent, err := nn.NewNearestNeighborClient(silentAddr, "x")
+	must(err)
+	silent.SetTimeout(time.Second)
+	_, err = silent.GetConfig()
+	n["timeout"] = category(err)
 
 	k, err := kvs.NewKvsClient(kvsAddr, kvsName)
 	must(err)

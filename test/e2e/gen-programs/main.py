@@ -9,7 +9,7 @@ from jubatus.kvs.client import Kvs
 from jubatus.nearest_neighbor.client import NearestNeighbor
 from jubatus.nearest_neighbor.types import IdWithScore
 
-nn_port, kvs_port, kvs_name, tag = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
+nn_port, kvs_port, kvs_name, tag, silent_port = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4], int(sys.argv[5])
 
 
 def attempt(f):
@@ -54,6 +54,8 @@ n['load_missing'] = attempt(lambda: nn.load('no_such_model'))
 n['bad_arg_local'] = attempt(lambda: nn.set_row(1, point(0, 0)))
 n['bad_arg_server'] = attempt(lambda: nn.jubatus_client.call('set_row', [1], TBool(), [TInt(True, 4)]))
 nn.get_client().close()
+n['reconnect'] = 'ok' if sorted(nn.get_all_rows()) == ['a', 'b', 'c'] else 'lost rows'
+n['timeout'] = attempt(lambda: NearestNeighbor('127.0.0.1', silent_port, 'x', 1).get_config())
 
 kvs = Kvs('127.0.0.1', kvs_port, kvs_name)
 k = {}

@@ -4,7 +4,7 @@ require 'json'
 require 'jubatus/nearest_neighbor/client'
 require 'jubatus/kvs/client'
 
-nn_port, kvs_port, kvs_name, tag = ARGV[0].to_i, ARGV[1].to_i, ARGV[2], ARGV[3]
+nn_port, kvs_port, kvs_name, tag, silent_port = ARGV[0].to_i, ARGV[1].to_i, ARGV[2], ARGV[3], ARGV[4].to_i
 include Jubatus::Common
 
 def attempt
@@ -48,6 +48,8 @@ n['load_missing'] = attempt { nn.load('no_such_model') }
 n['bad_arg_local'] = attempt { nn.set_row(1, point(0, 0)) }
 n['bad_arg_server'] = attempt { nn.get_client && nn.instance_variable_get(:@jubatus_client).call('set_row', [1], TBool.new, [TInt.new(true, 4)]) }
 nn.close
+n['reconnect'] = nn.get_all_rows.sort == %w[a b c] ? 'ok' : 'lost rows'
+n['timeout'] = attempt { Jubatus::NearestNeighbor::Client::NearestNeighbor.new('127.0.0.1', silent_port, 'x', 1).get_config }
 
 kvs = Jubatus::Kvs::Client::Kvs.new('127.0.0.1', kvs_port, kvs_name)
 k = {}
