@@ -6,17 +6,19 @@ export default class Gen extends BaseCommand {
   static override summary = 'Generate typed client code (and an implementation skeleton) from an IDL file, like jenerator.';
   static override description = `ts: writes <idl>_types.ts, <idl>_client.ts and the runtime juba_rpc.ts; they need only Node and compile with tsc --strict.
 With --skeleton, also <service>_impl.ts for juba serve --idl FILE.idl --impl <compiled module>; an existing skeleton is kept unless --force.
-python: <package>/<service>/{client,types}.py in the official client's shape (package jubatus by default); they import jubatus.common,
-which --runtime also writes (on python3-msgpack only).
-ruby: jubatus/<service>/{client,types}.rb (Jubatus::<Service>::Client::<Service>); they require jubatus/common, which --runtime writes (on ruby-msgpack).
-go: <service>/{client,types}.go (NearestNeighborClient, methods returning (result, error)) importing <package>/common, the runtime
---runtime writes (on Debian's ugorji codec, GOPATH mode); --package is the -o folder's import path (default jubatus).
-cpp: jubatus/client/<service>_{client,types}.hpp (jubatus::<service>::client::<service>), header-only; they include
-<jubatus/client/common/client.hpp>, which --runtime writes (libmsgpack-cxx-dev, POSIX sockets); --package is the top namespace.
-java: us/jubat/<service>/<Service>Client.java and one class per message; they import us.jubat.common, which --runtime writes
-(on libmsgpack-java); --package replaces the parent package us.jubat. IDL ulong becomes long (noted in the code and on stderr).
-Names that are keywords of the language get a trailing underscore (del -> del_); the wire keeps the IDL name.
-Files juba gen wrote are replaced when generating again; other existing files only with --force.
+Other languages write clients in the shape of the official Jubatus client of that language; --runtime adds a small runtime on the
+language's Debian msgpack library (without it the code uses the official runtime names):
+  python  <package>/<service>/{client,types}.py, class NearestNeighbor(jubatus.common.ClientBase); runtime jubatus/common (python3-msgpack)
+  ruby    <module>/<service>/{client,types}.rb, Jubatus::NearestNeighbor::Client::NearestNeighbor; runtime jubatus/common (ruby-msgpack)
+  java    us/jubat/<service>/NearestNeighborClient.java and a class per message; runtime us.jubat.common (libmsgpack-java)
+  go      <service>/{client,types}.go, NearestNeighborClient with (result, error) methods; runtime <package>/common (ugorji codec, GOPATH)
+  cpp     jubatus/client/<service>_{client,types}.hpp, jubatus::nearest_neighbor::client::nearest_neighbor; runtime jubatus/client/common
+          (header-only, libmsgpack-cxx-dev)
+The official Go client has no runtime package, and the Java and C++ code is written against this runtime's API: for those, generate
+the runtime once (--runtime) next to the clients.
+Names that are keywords of the language get a trailing underscore (del -> del_ in Python); the wire keeps the IDL name. A type a
+language cannot hold exactly (ulong in Java) is noted in the code and on stderr.
+Files juba gen wrote are replaced when generating again; other existing files only with --force (else exit 2 naming the path).
 Languages: ${GEN_LANGUAGES.join(', ')}.`;
 
   static override examples = [
@@ -37,7 +39,7 @@ Languages: ${GEN_LANGUAGES.join(', ')}.`;
     skeleton: Flags.boolean({ default: false, description: 'also write a service implementation skeleton per service' }),
     force: Flags.boolean({ default: false, description: 'replace existing files juba gen did not write, and skeletons' }),
     runtime: Flags.boolean({ default: false, description: "also write the language's self-contained runtime (ts always has it)" }),
-    package: Flags.string({ description: 'package / module / namespace to generate into (python: jubatus, ruby: Jubatus, go: import path of -o, default jubatus, cpp: jubatus, java: us.jubat)' }),
+    package: Flags.string({ description: 'python: package (jubatus); ruby: module (Jubatus); java: parent package (us.jubat); go: import path of -o (jubatus); cpp: top namespace (jubatus); ts: unused' }),
   };
 
   async run(): Promise<GenResult> {

@@ -5,8 +5,10 @@
  * (one method per IDL method; the built-ins come from the base class) and
  * `jubatus/client/<service>_types.hpp` with one struct per message (fields in IDL order,
  * MSGPACK_DEFINE, so `msgpack_pack` / `msgpack_unpack` walk them in field order). The code
- * includes `<jubatus/client/common/client.hpp>`; `--runtime` also writes a header-only one
- * (runtime-cpp.ts) on libmsgpack-cxx-dev and POSIX sockets. `--package` names the top
+ * includes `<jubatus/client/common/client.hpp>` and uses what the official headers give a
+ * client (`c_.call(...)` returning a `msgpack::rpc::future`, `name_`); `--runtime` also writes
+ * header-only ones (runtime-cpp.ts) on libmsgpack-cxx-dev and POSIX sockets. Nullable types are
+ * std::optional (C++17), which msgpack-c converts from 2.0 on. `--package` names the top
  * namespace (default `jubatus`).
  *
  * Names: a C++ keyword (or `client`, `std`, `msgpack`, `jubatus`) used as a type, method,

@@ -6,8 +6,10 @@
  * `save`, `load`, `doMix`, `getProxyStatus`, `getName`, `setName` come from ClientBase) and one
  * class per message (`IdWithScore`, public fields in IDL order, `toMsgpack` / `fromMsgpack`).
  * The code imports `us.jubat.common` and `us.jubat.common.type`, which `--runtime` writes (on
- * Debian's libmsgpack-java); `--package` replaces the parent package `us.jubat` of the service
- * packages.
+ * Debian's libmsgpack-java). The package names are the official ones, but the code calls this
+ * runtime's API (TType constants, ClientBase.call), not the official msgpack-rpc-java one, so it
+ * needs the runtime written once next to it. `--package` replaces the parent package `us.jubat`
+ * of the service packages.
  *
  * Types: exact Java types (uint → long, ushort → int, ubyte → short), except `ulong`, which
  * Java cannot hold: a long with its 64 bits (a comment in the code and a line on stderr say so).

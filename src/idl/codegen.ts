@@ -76,6 +76,7 @@ export function generate(req: GenRequest): GenResult {
     throw new JubaError(`unknown language '${req.lang}'`, { code: 'usage', hint: `juba gen writes: ${GEN_LANGUAGES.join(', ')}` });
   }
   const opts = { source: basename(req.idlPath), skeleton: req.skeleton, runtime: req.runtime ?? false, package: req.package, warn: req.warn };
+  if (req.package !== undefined && req.lang === 'ts') req.warn?.('juba gen: ts has no packages; --package is ignored');
   const files = emitter.emit(walkIdl(loadIdl(req.idlPath), opts, req.lang, emitter), opts);
   const outDir = resolve(req.outDir);
   const result: GenResult = { idl: req.idlPath, lang: req.lang, outDir, files: [] };
