@@ -42,6 +42,14 @@ int main() {
   jubatus::store::box b;
   b.class_.f = 1.5f;
   b.type = "t";
+  // On the wire: IDL float as float32, strings of 32+ bytes as old-spec raw16 (never str8).
+  msgpack::sbuffer buf;
+  msgpack::rpc::wire_packer pk(buf);
+  pk.pack_array(2);
+  pk.pack(jubatus::store::inner(1.5f, 1));
+  pk.pack(std::string(40, 'x'));
+  const std::string want = std::string("\\x92\\x92\\xca\\x3f\\xc0\\x00\\x00\\x01\\xda\\x00\\x28", 11) + std::string(40, 'x');
+  if (std::string(buf.data(), buf.size()) != want) return 3;
   try {
     std::vector<jubatus::store::box> found = s.find(b, 1, 0.5, jubatus::store::color::green, jubatus::store::flag(true));
     s.forget("n");
@@ -52,7 +60,7 @@ int main() {
 }
 `);
     await run('g++', ['-std=c++17', '-Wall', '-Werror', '-I', rich, '-o', path.join(rich, 'use'), main], { timeout: 240_000 });
-    await run(path.join(rich, 'use'), [], { timeout: 10_000 }); // exit 0: the connect error arrived as connect_error
+    await run(path.join(rich, 'use'), [], { timeout: 10_000 }); // exit 0: the bytes were right and the connect error arrived as connect_error
   }, 300_000);
 
   it('answers like the TypeScript client against live servers', async () => {

@@ -50,7 +50,31 @@ describe('juba gen --lang go', () => {
     await generateRich('go', path.join(live!.tmp, 'rich'), path.join(gopath, 'src', 'rich'));
     const types = fs.readFileSync(path.join(gopath, 'src', 'rich', 'store', 'types.go'), 'utf8');
     expect(types).toContain('\tType    *string\n');
-    await run('go', ['vet', 'rich/...'], { cwd: gopath, env: goEnv(), timeout: 240_000 });
+    // On the wire: IDL float as float32, strings of 32+ bytes as old-spec raw16 (never str8).
+    const check = path.join(gopath, 'src', 'richcheck');
+    fs.mkdirSync(check, { recursive: true });
+    fs.writeFileSync(path.join(check, 'main.go'), `package main
+
+import (
+	"fmt"
+	"strings"
+
+	common "rich/common"
+	"rich/store"
+)
+
+func main() {
+	b, err := common.Marshal([]interface{}{store.Inner{F: 1.5, Big: 1}, strings.Repeat("x", 40)})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Printf("%x", b)
+}
+`);
+    await run('go', ['vet', 'rich/...', 'richcheck'], { cwd: gopath, env: goEnv(), timeout: 240_000 });
+    await run('go', ['build', '-o', path.join(live!.tmp, 'richcheck'), 'richcheck'], { cwd: gopath, env: goEnv(), timeout: 240_000 });
+    const { stdout } = await run(path.join(live!.tmp, 'richcheck'), [], { timeout: 10_000 });
+    expect(stdout).toBe(`9292ca3fc0000001da0028${'78'.repeat(40)}`);
   }, 300_000);
 
   it('answers like the TypeScript client against live servers', async () => {

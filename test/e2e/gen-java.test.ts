@@ -44,7 +44,20 @@ describe('juba gen --lang java', () => {
     const stderr = await generateRich('java', rich, rich);
     expect(stderr.trim()).toBe('juba gen: java has no exact type for IDL ulong; using long with its 64 bits (values from 2^63 up read as negative); the generated code says so where it is used');
     expect(fs.readFileSync(path.join(rich, 'us/jubat/store/Inner.java'), 'utf8')).toContain('  /** IDL ulong: Java has no unsigned 64-bit type');
+    // On the wire: IDL float as float32, strings of 32+ bytes as old-spec raw16 (never str8).
+    fs.writeFileSync(path.join(rich, 'Check.java'), `import us.jubat.store.Inner;
+
+public class Check {
+  public static void main(String[] args) {
+    StringBuilder hex = new StringBuilder();
+    for (byte b : new Inner(1.5f, 1L).toMsgpack()) hex.append(String.format("%02x", b));
+    System.out.println(hex);
+  }
+}
+`);
     await run('javac', ['-Xlint:all', '-Werror', '-cp', MSGPACK_JAR, '-d', path.join(rich, 'classes'), ...javaFiles(rich)], { timeout: 240_000 });
+    const { stdout } = await run('java', ['-cp', `${path.join(rich, 'classes')}:${MSGPACK_JAR}`, 'Check'], { timeout: 30_000 });
+    expect(stdout.trim()).toBe('92ca3fc0000001');
   }, 300_000);
 
   it('answers like the TypeScript client against live servers', async () => {

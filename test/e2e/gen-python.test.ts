@@ -49,6 +49,12 @@ describe('juba gen --lang python', () => {
       '    raise SystemExit("ulong accepted -1")',
       'except ValueError:',
       '    pass',
+      // On the wire: IDL float as float32, strings of 32+ bytes as old-spec raw16 (never str8).
+      'import msgpack',
+      'from jubatus.common.client import _pack',
+      'out = []',
+      "_pack(msgpack.Packer(use_bin_type=False), [Inner(1.5, 1).to_msgpack(), 'x' * 40], out)",
+      "assert b''.join(out) == b'\\x92\\x92\\xca\\x3f\\xc0\\x00\\x00\\x01\\xda\\x00\\x28' + b'x' * 40, b''.join(out)",
       "print('ok')",
     ].join('\n');
     const { stdout } = await run(PYTHON, ['-c', script], { cwd: rich, timeout: 30_000 });

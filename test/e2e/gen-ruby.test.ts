@@ -51,6 +51,10 @@ describe('juba gen --lang ruby', () => {
       "  raise 'ulong accepted -1'",
       'rescue Jubatus::Common::ValueError',
       'end',
+      // On the wire: IDL float as float32, strings of 32+ bytes as old-spec raw16 (never str8).
+      'pk = MessagePack::Packer.new(compatibility_mode: true)',
+      "Jubatus::Common::RpcConnection.new('h', 1, 1).send(:pack, pk, [Inner.new(1.5, 1).to_msgpack, 'x' * 40])",
+      "raise pk.to_s.inspect unless pk.to_s.b == \"\\x92\\x92\\xca\\x3f\\xc0\\x00\\x00\\x01\\xda\\x00\\x28\".b + 'x' * 40",
       "puts 'ok'",
     ].join('\n');
     const { stdout } = await run(RUBY, ['-I', rich, '-e', script], { timeout: 30_000 });
