@@ -171,10 +171,25 @@ describe('juba gen errors', () => {
   });
 
   it('names the languages that exist, exit 2', async () => {
-    const r = await gen([path.join(ROOT, 'idl/stat.idl'), '--lang', 'python', '-o', tmp]);
+    const r = await gen([path.join(ROOT, 'idl/stat.idl'), '--lang', 'cobol', '-o', tmp]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain("juba: unknown language 'python'");
-    expect(r.stderr).toContain('hint: juba gen writes: ts');
+    expect(r.stderr).toContain("juba: unknown language 'cobol'");
+    expect(r.stderr).toMatch(/hint: juba gen writes: (\w+, )*ts/);
+    expect(r.stderr).toContain('python');
+  });
+
+  it('refuses to replace a file it did not write without --force, exit 2 naming the path', async () => {
+    const out = path.join(tmp, 'py-clash');
+    const mine = path.join(out, 'jubatus', 'kvs', 'client.py');
+    fs.mkdirSync(path.dirname(mine), { recursive: true });
+    fs.writeFileSync(mine, '# my own kvs client\n');
+    const r = await gen([path.join(ROOT, 'examples/kvs/kvs.idl'), '--lang', 'python', '-o', out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`juba: cannot write ${mine}: it exists and juba gen did not write it`);
+    expect(fs.readFileSync(mine, 'utf8')).toBe('# my own kvs client\n');
+    const forced = await gen([path.join(ROOT, 'examples/kvs/kvs.idl'), '--lang', 'python', '-o', out, '--force']);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(fs.readFileSync(mine, 'utf8')).toContain('class Kvs(jubatus.common.ClientBase):');
   });
 
   it('reports a missing IDL file, exit 3', async () => {

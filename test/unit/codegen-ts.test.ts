@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { JubaError } from '../../src/errors.js';
-import { generate } from '../../src/idl/codegen.js';
+import { GEN_LANGUAGES, generate } from '../../src/idl/codegen.js';
 import { generateTs, pascalCase, type GeneratedFile } from '../../src/idl/codegen-ts.js';
 import { TS_RUNTIME } from '../../src/idl/codegen-ts-runtime.js';
 import { IdlError, parseIdl } from '../../src/idl/parser.js';
@@ -197,7 +197,8 @@ describe('generate (juba gen)', () => {
       throw new Error('expected a JubaError');
     } catch (err) {
       expect((err as JubaError).message).toBe("unknown language 'cobol'");
-      expect((err as JubaError).hint).toBe('juba gen writes: ts');
+      expect((err as JubaError).hint).toBe(`juba gen writes: ${GEN_LANGUAGES.join(', ')}`);
+      expect(GEN_LANGUAGES).toContain('ts');
       expect((err as JubaError).code).toBe('usage');
     }
   });
