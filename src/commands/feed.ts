@@ -7,6 +7,7 @@ import { JubaError } from '../errors.js';
 import { amqpUrlFor, consumeAmqp, redactUrl } from '../stream/amqp-input.js';
 import { createMapper, Feed, formatProgress } from '../stream/feed.js';
 import { presetsOf } from '../control/engine-presets.js';
+import { engineFactory, engineTypes } from '../engine/registry.js';
 import { consumeJsonl } from '../stream/jsonl-input.js';
 import { ProgressLine } from '../stream/progress.js';
 
@@ -25,11 +26,18 @@ export interface FeedSummary {
   perSecond: number;
 }
 
+/** Each shipped engine's default mapping, for the help text: `nearest_neighbor: ["id1", {…}] → set_row`. */
+function feedDefaults(): string {
+  return engineTypes().map((t) => {
+    const f = engineFactory(t).presets.feed;
+    return `${t}: ${f.example} → ${f.wrap ? `${f.method}([message])` : f.method}`;
+  }).join(';\n');
+}
+
 export default class FeedCommand extends BaseCommand {
   static override summary = 'Apply a stream of messages to a cluster: a RabbitMQ queue, or JSON lines from a file or stdin.';
-  static override description = `Each message becomes one update call, the engine's own by default: [id, {"x": 1.5, …}] →
-nearest_neighbor's set_row(id, datum); [label, datum] → classifier's train([[label, datum]]);
-[score, datum] → regression's train([[score, datum]]); [datum] → weight's update(datum).
+  static override description = `Each message becomes one update call, the engine's own by default:
+${feedDefaults()}.
 --map METHOD picks another method, whose arguments a message gives as a JSON array in order or a
 JSON object keyed by parameter name.
 A queue message is acknowledged only after the cluster accepted it, so nothing is lost when
@@ -53,7 +61,7 @@ with --file, any dead-lettered line makes the exit code 5.`;
     amqp: Flags.string({ description: 'RabbitMQ URL to consume from, e.g. amqp://user:pass@127.0.0.1:5672 (else $JUBA_AMQP when --queue is given)', exclusive: ['file'] }),
     queue: Flags.string({ char: 'q', description: 'queue to consume (with --amqp); declared durable if missing' }),
     file: Flags.string({ char: 'f', description: 'JSON lines to apply, one message per line; - for stdin (the default when stdin is not a terminal)' }),
-    map: Flags.string({ description: 'update method each message calls (default: the engine\'s: set_row for nearest_neighbor, train for classifier and regression, update for weight)' }),
+    map: Flags.string({ description: 'update method each message calls (default: the engine\'s own, listed above)' }),
     'in-flight': Flags.integer({ default: 64, min: 1, max: 10_000, description: 'most messages being applied at once (the AMQP prefetch)' }),
     'retry-for': Flags.integer({ default: 300, min: 0, description: 'seconds to keep retrying a message while the cluster fails before dead-lettering it (0 = forever)' }),
     'dead-letter': Flags.string({ description: 'queue for poison messages (default: QUEUE.dead)' }),

@@ -21,6 +21,7 @@ import type { RowUnlearner } from '../inverted_index/diff.js';
 import type { LinearPart } from '../mixable.js';
 import { ProjectionCache, defaultCacheKeys } from '../nearest_neighbor/projection-cache.js';
 import { wordsFor } from '../nearest_neighbor/signature.js';
+import { TopK } from '../nearest_neighbor/top-k.js';
 import { popcount, readBits, sigBytes } from './bit-table.js';
 import type { RecommenderDriver, ScoredRow } from './driver.js';
 import { ABSENT, EMPTY, EntryTable, PRESENT, type Entry } from './entry-table.js';
@@ -188,9 +189,14 @@ export class EuclidLshRecommender implements RecommenderDriver {
     return cands.size >= k;
   }
 
+  /**
+   * The `k` best candidates by score, equal scores in candidate order (1.1.1's order there is
+   * its hash set's): a bounded heap on (distance, candidate index), never a sort of them all.
+   */
   private rank(cands: Set<number>, bits: Uint32Array, norm: number, k: number): ScoredRow[] {
-    const rows: number[] = [];
-    const scores: number[] = [];
+    const rows = new Int32Array(cands.size);
+    let n = 0;
+    const heap = new TopK(Math.min(k, cands.size));
     const B = this.allBits;
     const W = this.words;
     for (const rid of cands) {
@@ -209,16 +215,13 @@ export class EuclidLshRecommender implements RecommenderDriver {
         const dot = rn * norm * Math.cos(angle);
         dist = Math.sqrt(norm * norm + rn * rn - 2 * dot);
       }
-      rows.push(rid);
-      scores.push(-dist);
+      rows[n] = rid;
+      if (heap.n < heap.k) heap.push(dist, n);
+      else if (dist < heap.s[0]!) heap.replaceTop(dist, n);
+      n++;
     }
-    const order = rows.map((_, i) => i);
-    // Equal scores keep candidate order (1.1.1's order there is its hash set's).
-    order.sort((a, b) => scores[b]! - scores[a]!);
-    const n = Math.min(k, order.length);
-    const out = new Array<ScoredRow>(n);
-    for (let i = 0; i < n; i++) out[i] = [this.keys.keyOf(rows[order[i]!]!), scores[order[i]!]!];
-    return out;
+    const best = heap.sorted();
+    return best.rows.map((i, j) => [this.keys.keyOf(rows[i]!), -best.scores[j]!]);
   }
 
   similar(fv: FeatureVector, k: number): ScoredRow[] {
