@@ -48,6 +48,7 @@ export class EuclidLshRecommender implements RecommenderDriver {
   readonly shift: Float32Array;
   private readonly cache: ProjectionCache;
   private readonly proj: Float32Array;
+  private readonly cosOf: Float64Array;
   /** Row keys → ids, never forgotten (bucket lists hold ids). */
   keys = new KeyManager();
   /** Rows as of the last MIX, by row id. */
@@ -71,6 +72,10 @@ export class EuclidLshRecommender implements RecommenderDriver {
     this.proj = new Float32Array(this.allBits);
     this.master = new EntryTable(this.words, params.tableNum);
     this.local = new EntryTable(this.words, params.tableNum);
+    // cos of the angle (1 − same/bits)·π for every count of matching bits, evaluated exactly as
+    // the distance needs it.
+    this.cosOf = new Float64Array(this.allBits + 1);
+    for (let same = 0; same <= this.allBits; same++) this.cosOf[same] = Math.cos((1 - same / this.allBits) * Math.PI);
   }
 
   /** The scaled projection of `fv` into this.proj. */
@@ -180,26 +185,62 @@ export class EuclidLshRecommender implements RecommenderDriver {
     this.localBuckets = new Map();
   }
 
-  /** Adds the rows of bucket `b` to `cands`; true once there are `k` (stale ids count too). */
-  private gather(b: bigint, cands: Set<number>, k: number): boolean {
+  /**
+   * The candidates of the query being gathered: row ids in first-seen order (`cand`, `candN`),
+   * each once (`seen[rid] === seenGen`). Typed arrays reused across queries: no Set per query.
+   */
+  private cand = new Int32Array(64);
+  private candN = 0;
+  private seen = new Uint32Array(64);
+  private seenGen = 0;
+
+  private startGather(): void {
+    this.candN = 0;
+    if (this.seen.length < this.keys.nextId) this.seen = new Uint32Array(Math.max(this.keys.nextId, 2 * this.seen.length));
+    this.seenGen = (this.seenGen + 1) >>> 0;
+    if (this.seenGen === 0) {
+      this.seen.fill(0);
+      this.seenGen = 1;
+    }
+  }
+
+  private addCandidates(list: number[]): void {
+    const seen = this.seen, gen = this.seenGen;
+    for (const r of list) {
+      if (seen[r] === gen) continue;
+      seen[r] = gen;
+      if (this.candN === this.cand.length) {
+        const grown = new Int32Array(2 * this.cand.length);
+        grown.set(this.cand);
+        this.cand = grown;
+      }
+      this.cand[this.candN++] = r;
+    }
+  }
+
+  /** Adds the rows of bucket `b` to the candidates; true once there are `k` (stale ids count too). */
+  private gather(b: bigint, k: number): boolean {
     const local = this.localBuckets.get(b);
-    if (local) for (const r of local) cands.add(r);
+    if (local) this.addCandidates(local);
     const mixed = this.mixedBuckets.get(b);
-    if (mixed) for (const r of mixed) cands.add(r);
-    return cands.size >= k;
+    if (mixed) this.addCandidates(mixed);
+    return this.candN >= k;
   }
 
   /**
    * The `k` best candidates by score, equal scores in candidate order (1.1.1's order there is
    * its hash set's): a bounded heap on (distance, candidate index), never a sort of them all.
    */
-  private rank(cands: Set<number>, bits: Uint32Array, norm: number, k: number): ScoredRow[] {
-    const rows = new Int32Array(cands.size);
+  private rank(bits: Uint32Array, norm: number, k: number): ScoredRow[] {
+    const count = this.candN, cand = this.cand;
+    const rows = new Int32Array(count);
     let n = 0;
-    const heap = new TopK(Math.min(k, cands.size));
+    const heap = new TopK(Math.min(k, count));
     const B = this.allBits;
     const W = this.words;
-    for (const rid of cands) {
+    const cosOf = this.cosOf;
+    for (let c = 0; c < count; c++) {
+      const rid = cand[c]!;
       const t = this.tableOf(rid);
       if (!t || t.stateOf(rid) !== PRESENT) continue;
       const tb = t.bits;
@@ -211,8 +252,7 @@ export class EuclidLshRecommender implements RecommenderDriver {
       let dist: number;
       if (same === B) dist = Math.abs(norm - rn);
       else {
-        const angle = (1 - same / B) * Math.PI;
-        const dot = rn * norm * Math.cos(angle);
+        const dot = rn * norm * cosOf[same]!;
         dist = Math.sqrt(norm * norm + rn * rn - 2 * dot);
       }
       rows[n] = rid;
@@ -227,9 +267,9 @@ export class EuclidLshRecommender implements RecommenderDriver {
   similar(fv: FeatureVector, k: number): ScoredRow[] {
     if (k <= 0) return [];
     const { entry, shifted, base } = this.entryOf(fv);
-    const cands = new Set<number>();
+    this.startGather();
     for (let t = 0; t < this.params.tableNum; t++) {
-      if (this.gather(entry.buckets[t]!, cands, k)) return this.rank(cands, entry.bits, entry.norm, k);
+      if (this.gather(entry.buckets[t]!, k)) return this.rank(entry.bits, entry.norm, k);
     }
     const gen = new ProbeGenerator(shifted, base, this.params.tableNum, this.params.hashNum);
     gen.init();
@@ -237,9 +277,9 @@ export class EuclidLshRecommender implements RecommenderDriver {
       const p = gen.next();
       // An exhausted generator answers table −1 with an empty key, as 1.1.1's does.
       const b = p ? this.tableKey(p.key, p.table) : hashInts([-1]);
-      if (this.gather(b, cands, k)) break;
+      if (this.gather(b, k)) break;
     }
-    return this.rank(cands, entry.bits, entry.norm, k);
+    return this.rank(entry.bits, entry.norm, k);
   }
 
   similarFromId(id: string, k: number): ScoredRow[] {
@@ -249,9 +289,9 @@ export class EuclidLshRecommender implements RecommenderDriver {
     // A pending removal has no buckets: nothing is found (as 1.1.1).
     const e = t.get(rid);
     if (!e) return [];
-    const cands = new Set<number>();
-    for (const b of e.buckets) if (this.gather(b, cands, k)) break;
-    return this.rank(cands, e.bits, e.norm, k);
+    this.startGather();
+    for (const b of e.buckets) if (this.gather(b, k)) break;
+    return this.rank(e.bits, e.norm, k);
   }
 
   allRowIds(): string[] {
