@@ -9,7 +9,7 @@
 import { describe, expect, it } from 'vitest';
 import { createAnomalyEngine } from '../../src/engine/anomaly/service.js';
 import { lofScore, dropSelf } from '../../src/engine/anomaly/driver.js';
-import { HashOrderMap } from '../../src/engine/anomaly/hash-order.js';
+import { HashOrderMap } from '../../src/engine/common/hash-order.js';
 import { Lof, LofStorage, mergeVector, mixLofTables, readLofTable, writeLofTable, type LofTable } from '../../src/engine/anomaly/lof.js';
 import { makeLofRecommender, type LofRecommender, type LofRecommenderMaker, type Neighbor } from '../../src/engine/anomaly/lof-recommender.js';
 import type { Datum, FeatureVector } from '../../src/engine/datum.js';

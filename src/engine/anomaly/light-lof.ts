@@ -20,7 +20,7 @@ import { NnRows } from '../nearest_neighbor/nn-rows.js';
 import type { PushPart } from '../push-parts.js';
 import type { LofParams } from './config.js';
 import { UnsupportedMethodError, dropSelf, lofScore, type AnomalyDriver, type Row } from './driver.js';
-import { HashOrderSet } from './hash-order.js';
+import { HashOrderSet } from '../common/hash-order.js';
 import { ScoreTable, scoreTablePart, scoreTablePushPart, type ScoreRow } from './score-table.js';
 
 type Neighbors = Array<[string, number]>;

@@ -17,7 +17,7 @@ import type { FeatureVector } from '../datum.js';
 import type { LinearPart } from '../mixable.js';
 import type { LofParams } from './config.js';
 import { UnsupportedMethodError, dropSelf, lofScore, type AnomalyDriver, type Row } from './driver.js';
-import { HashOrderMap, HashOrderSet } from './hash-order.js';
+import { HashOrderMap, HashOrderSet } from '../common/hash-order.js';
 import type { LofRecommender, Neighbor } from './lof-recommender.js';
 
 export interface LofEntry {

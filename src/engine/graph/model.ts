@@ -5,7 +5,7 @@
  * (update_index standalone, MIX in a cluster) runs one power-iteration step and one relaxation
  * pass per tree, exactly as 1.1.1 does, so answers match step for step.
  */
-import { idMap, OrderedHashMap } from './hash-order.js';
+import { idMap, OrderedHashMap } from '../common/hash-order.js';
 
 export type Property = Map<string, string>;
 export type Pair = [string, string];

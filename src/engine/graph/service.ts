@@ -14,7 +14,7 @@ import type { MsgWriter } from '../../msgpack/writer.js';
 import { asObject, checkKeys, reqString } from '../config-cast.js';
 import type { Engine, EngineOptions, GlobalIdMethod, LinearMixable, ShippedEngineFactory } from '../engine.js';
 import { composeLinear, type LinearPart } from '../mixable.js';
-import { idMap } from './hash-order.js';
+import { idMap } from '../common/hash-order.js';
 import {
   GraphError, GraphModel, mixGraphDiff, queryKey, queryMap, type EigenDiff, type EigenInfo, type GraphConfig, type GraphDiff,
   type Pair, type PresetQuery as ModelQuery, type Property, type Spt, type SptEdges,

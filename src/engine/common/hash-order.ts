@@ -1,13 +1,15 @@
 /**
- * 1.1.1's graph keeps its nodes and its preset queries in libstdc++ hash containers, and their
- * iteration order shows in answers: the shortest-path trees are relaxed one pass per index
- * update in the order the node table iterates, and a new node becomes a landmark only while the
- * query table, walked in its order, has not yet met a query that is full or does not match.
- * OrderedHashMap keeps that order (the prime bucket policy and insertion rule of std-hash.ts)
- * for any key with a 64-bit hash: a new key goes first in its bucket's run, or to the very front
- * when its bucket is empty; a rehash re-inserts every node in its current order.
+ * libstdc++'s hash-container iteration order, for the engines where 1.1.1's order shows:
+ * anomaly (the order rows are re-scored, a LOF sums its neighbours' LRDs, and lof's model file
+ * and MIX diff list entries) and graph (shortest-path trees relaxed in node-table order, a new
+ * node becoming a landmark only until the query table, walked in its order, meets a full or
+ * non-matching query). OrderedHashMap keeps that order for any key with a 64-bit hash (the prime
+ * bucket policy and insertion rule of std-hash.ts) in O(1) per insert and erase: a doubly linked
+ * node list plus the first node of each bucket's run. A new key goes first in its bucket's run,
+ * or to the very front when its bucket is empty; a rehash re-inserts every node in its current
+ * order. (small-order.ts keeps the same order in arrays, for maps of a few tens of keys.)
  */
-import { FRESH_BUCKETS, growBuckets, mod64, type BucketState } from '../common/std-hash.js';
+import { FRESH_BUCKETS, growBuckets, mod64, stdStringHash, type BucketState } from './std-hash.js';
 
 interface Node<K, V> {
   key: K;
@@ -133,4 +135,46 @@ export function idHash(id: number): [number, number] {
 /** A map keyed by node (or edge) id in libstdc++'s order. */
 export function idMap<V>(): OrderedHashMap<number, V> {
   return new OrderedHashMap<number, V>(idHash);
+}
+
+/** std::hash<std::string> (libstdc++'s murmur-based hash) as (high, low) halves. */
+export function stringHash(key: string): [number, number] {
+  const h: [number, number] = [0, 0];
+  stdStringHash(key, h);
+  return h;
+}
+
+/** An `unordered_map<string, V>` in libstdc++'s iteration order. */
+export class HashOrderMap<V> extends OrderedHashMap<string, V> {
+  constructor() {
+    super(stringHash);
+  }
+
+  /** A fresh map holding `entries` inserted in the order given (what unpacking a msgpack map does). */
+  static from<V>(entries: Iterable<readonly [string, V]>): HashOrderMap<V> {
+    const m = new HashOrderMap<V>();
+    for (const [k, v] of entries) if (!m.has(k)) m.set(k, v);
+    return m;
+  }
+}
+
+/** An `unordered_set<string>` in libstdc++'s iteration order. */
+export class HashOrderSet {
+  private readonly map = new HashOrderMap<true>();
+
+  add(id: string): void {
+    if (!this.map.has(id)) this.map.set(id, true);
+  }
+
+  delete(id: string): void {
+    this.map.delete(id);
+  }
+
+  get size(): number {
+    return this.map.size;
+  }
+
+  keys(): string[] {
+    return this.map.keys();
+  }
 }

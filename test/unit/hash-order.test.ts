@@ -1,10 +1,10 @@
 /**
- * HashOrderMap (engine/anomaly/hash-order.ts) iterates like libstdc++'s hash containers: it
+ * HashOrderMap (engine/common/hash-order.ts) iterates like libstdc++'s hash containers: it
  * agrees with OrderedKeys (common/small-order.ts, the splice-based model of the same rules)
  * through inserts, erases, rehashes and clears, and with what 1.1.1 sent.
  */
 import { describe, expect, it } from 'vitest';
-import { HashOrderMap, HashOrderSet } from '../../src/engine/anomaly/hash-order.js';
+import { HashOrderMap, HashOrderSet } from '../../src/engine/common/hash-order.js';
 import { OrderedKeys } from '../../src/engine/common/small-order.js';
 import { Mt19937 } from '../../src/engine/common/mt19937.js';
 
