@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Datum } from '../../src/engine/datum.js';
 import { loadEngineDescriptor } from '../../src/idl/descriptor.js';
 import { ServiceClient } from '../../src/client/service-client.js';
-import { endCluster, eventually, startMember, type Member } from '../harness/cluster.js';
+import { endCluster, eventually, startMember, untilActive, writeConfig, type Member } from '../harness/cluster.js';
 import { ROOT, runJubaToEnd } from '../harness/processes.js';
 import { startZooKeeper, type ZooKeeperInstance } from '../harness/zookeeper.js';
 
@@ -38,14 +38,9 @@ let proxy: Member;
 
 beforeAll(async () => {
   zk = await startZooKeeper();
-  const w = await runJubaToEnd(['config', 'write', '-z', zk.hosts, '-t', 'anomaly', '-n', NAME, '-f', CONFIG]);
-  if (w.code !== 0) throw new Error(`juba config write failed (${w.code}): ${w.stderr}`);
+  await writeConfig(zk.hosts, 'anomaly', NAME, CONFIG);
   [s1, s2] = await Promise.all([startServer(), startServer()]);
-  await eventually(async () => {
-    const st = await ctl(['status', '--json']);
-    const [c] = JSON.parse(st.stdout) as Array<{ members: Array<{ ipPort: string; active: boolean }> }>;
-    return c!.members.filter((m) => m.active).length === 2;
-  }, 'both anomaly servers active');
+  await untilActive(zk.hosts, 'anomaly', NAME, 2);
   proxy = await startMember(desc, NAME, ['anomaly', '--proxy', '-z', zk.hosts]);
   await eventually(async () => (await proxy.client.getStatus()).size === 2, 'both servers behind the proxy');
 }, 120_000);

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Datum } from '../../src/engine/datum.js';
 import { loadEngineDescriptor } from '../../src/idl/descriptor.js';
-import { endCluster, eventually, startMember, type Member } from '../harness/cluster.js';
+import { endCluster, eventually, startMember, untilActive, writeConfig, type Member } from '../harness/cluster.js';
 import { ROOT, runJubaToEnd } from '../harness/processes.js';
 import { startZooKeeper, type ZooKeeperInstance } from '../harness/zookeeper.js';
 
@@ -38,14 +38,9 @@ beforeAll(async () => {
   const base = JSON.parse(fs.readFileSync(path.join(ROOT, 'config/clustering/kmeans.json'), 'utf8')) as Record<string, unknown>;
   const config = path.join(tmp, 'kmeans2.json');
   fs.writeFileSync(config, JSON.stringify({ ...base, parameter: { k: 2, seed: 0 }, compressor_parameter: { bucket_size: 1000 } }));
-  const w = await runJubaToEnd(['config', 'write', '-z', zk.hosts, '-t', 'clustering', '-n', NAME, '-f', config]);
-  if (w.code !== 0) throw new Error(`juba config write failed (${w.code}): ${w.stderr}`);
+  await writeConfig(zk.hosts, 'clustering', NAME, config);
   [s1, s2] = await Promise.all([startServer(), startServer()]);
-  await eventually(async () => {
-    const st = await ctl(['status', '--json']);
-    const [c] = JSON.parse(st.stdout) as Array<{ members: Array<{ ipPort: string; active: boolean }> }>;
-    return c!.members.filter((m) => m.active).length === 2;
-  }, 'both clustering servers active');
+  await untilActive(zk.hosts, 'clustering', NAME, 2);
 }, 120_000);
 
 afterAll(() => endCluster([s1, s2], zk, tmp));

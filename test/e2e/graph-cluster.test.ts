@@ -13,7 +13,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { graphFactory } from '../../src/engine/graph/service.js';
 import { loadEngineDescriptor } from '../../src/idl/descriptor.js';
-import { endCluster, eventually, startMember, type Member } from '../harness/cluster.js';
+import { endCluster, eventually, startMember, untilActive, writeConfig, type Member } from '../harness/cluster.js';
 import { ROOT, runJubaToEnd } from '../harness/processes.js';
 import { startZooKeeper, type ZooKeeperInstance } from '../harness/zookeeper.js';
 
@@ -38,14 +38,9 @@ const EDGES: Array<[number, number]> = [[0, 1], [1, 2], [2, 0], [3, 0], [4, 3], 
 
 beforeAll(async () => {
   zk = await startZooKeeper();
-  const w = await runJubaToEnd(['config', 'write', '-z', zk.hosts, '-t', 'graph', '-n', NAME, '-f', CONFIG]);
-  if (w.code !== 0) throw new Error(`juba config write failed (${w.code}): ${w.stderr}`);
+  await writeConfig(zk.hosts, 'graph', NAME, CONFIG);
   [s1, s2] = await Promise.all([startServer(), startServer()]);
-  await eventually(async () => {
-    const st = await ctl(['status', '--json']);
-    const [c] = JSON.parse(st.stdout) as Array<{ members: Array<{ ipPort: string; active: boolean }> }>;
-    return c!.members.filter((m) => m.active).length === 2;
-  }, 'both graph servers active');
+  await untilActive(zk.hosts, 'graph', NAME, 2);
   proxy = await startMember(desc, NAME, ['graph', '--proxy', '-z', zk.hosts]);
   await eventually(async () => (await proxy.client.getStatus()).size === 2, 'both servers behind the proxy');
 }, 120_000);

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chtEntryNames, findOnRing } from '../../src/cluster/cht.js';
 import { BurstEngine, burstFactory } from '../../src/engine/burst/service.js';
 import { loadEngineDescriptor } from '../../src/idl/descriptor.js';
-import { endCluster, eventually, startMember, type Member } from '../harness/cluster.js';
+import { endCluster, eventually, startMember, untilActive, writeConfig, type Member } from '../harness/cluster.js';
 import { ROOT, runJubaToEnd } from '../harness/processes.js';
 import { startZooKeeper, type ZooKeeperInstance } from '../harness/zookeeper.js';
 
@@ -21,18 +21,13 @@ let zk: ZooKeeperInstance;
 const members: Member[] = [];
 
 async function cluster(type: string, config: string, size = 2): Promise<Member[]> {
-  const w = await runJubaToEnd(['config', 'write', '-z', zk.hosts, '-t', type, '-n', type, '-f', path.join(ROOT, 'config', type, config)]);
-  if (w.code !== 0) throw new Error(`juba config write failed (${w.code}): ${w.stderr}`);
+  await writeConfig(zk.hosts, type, type, path.join(ROOT, 'config', type, config));
   const desc = loadEngineDescriptor(type);
   const start = (): Promise<Member> =>
     startMember(desc, type, [type, '-z', zk.hosts, '-n', type, '-d', tmp, '-Z', '2', '-I', '5', '-s', '0', '-i', '0']);
   const started = await Promise.all(Array.from({ length: size }, start));
   members.push(...started);
-  await eventually(async () => {
-    const st = await ctl(type, ['status', '--json']);
-    const [c] = JSON.parse(st.stdout) as Array<{ members: Array<{ active: boolean }> }>;
-    return c!.members.filter((m) => m.active).length === size;
-  }, `all ${type} servers active`);
+  await untilActive(zk.hosts, type, type, size);
   return started;
 }
 

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Datum } from '../../src/engine/datum.js';
 import { loadEngineDescriptor } from '../../src/idl/descriptor.js';
-import { endCluster, eventually, startMember, type Member } from '../harness/cluster.js';
+import { endCluster, eventually, startMember, untilActive, writeConfig, type Member } from '../harness/cluster.js';
 import { ROOT, runJubaToEnd } from '../harness/processes.js';
 import { startZooKeeper, type ZooKeeperInstance } from '../harness/zookeeper.js';
 
@@ -35,15 +35,10 @@ let s2: Member;
 
 beforeAll(async () => {
   zk = await startZooKeeper();
-  const w = await runJubaToEnd(['config', 'write', '-z', zk.hosts, '-t', 'weight', '-n', NAME, '-f', CONFIG]);
-  if (w.code !== 0) throw new Error(`juba config write failed (${w.code}): ${w.stderr}`);
+  await writeConfig(zk.hosts, 'weight', NAME, CONFIG);
   [s1, s2] = await Promise.all([startServer(), startServer()]);
   // MIX asks the members ZooKeeper lists as active, so wait until both are.
-  await eventually(async () => {
-    const st = await ctl(['status', '--json']);
-    const [c] = JSON.parse(st.stdout) as Array<{ members: Array<{ ipPort: string; active: boolean }> }>;
-    return c!.members.filter((m) => m.active).length === 2;
-  }, 'both weight servers active');
+  await untilActive(zk.hosts, 'weight', NAME, 2);
 }, 120_000);
 
 afterAll(() => endCluster([s1, s2], zk, tmp));

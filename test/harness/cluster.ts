@@ -27,10 +27,22 @@ export async function writeHandsOnConfig(zkHosts: string, dir: string, names: st
     parameter: { hash_num: 64 },
     converter: { num_rules: [{ key: '*', type: 'num' }], string_rules: [] },
   }));
-  for (const name of names) {
-    const w = await runJubaToEnd(['config', 'write', '-z', zkHosts, '-t', 'nearest_neighbor', '-n', name, '-f', cfg]);
-    if (w.code !== 0) throw new Error(`juba config write -n ${name} failed (${w.code}): ${w.stderr}`);
-  }
+  for (const name of names) await writeConfig(zkHosts, 'nearest_neighbor', name, cfg);
+}
+
+/** `juba config write` of `file` for cluster `name` of `type`, as an operator would; throws with juba's stderr. */
+export async function writeConfig(zkHosts: string, type: string, name: string, file: string): Promise<void> {
+  const w = await runJubaToEnd(['config', 'write', '-z', zkHosts, '-t', type, '-n', name, '-f', file]);
+  if (w.code !== 0) throw new Error(`juba config write -t ${type} -n ${name} failed (${w.code}): ${w.stderr}`);
+}
+
+/** Waits until `juba ctl status` lists `count` active members of cluster `name` (MIX asks only those). */
+export async function untilActive(zkHosts: string, type: string, name: string, count: number): Promise<void> {
+  await eventually(async () => {
+    const st = await runJubaToEnd(['ctl', 'status', '--json', '-z', zkHosts, '-t', type, '-n', name]);
+    const [c] = JSON.parse(st.stdout) as Array<{ members: Array<{ active: boolean }> }>;
+    return c!.members.filter((m) => m.active).length === count;
+  }, `${count} ${type} servers of ${name} active`);
 }
 
 /** A `juba serve` process of a cluster test, with a client of its service. */
