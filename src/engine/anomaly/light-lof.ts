@@ -1,7 +1,7 @@
 /**
  * light_lof (engine spec §9; 1.1.1's anomaly/light_lof): LOF over a nearest_neighbor table
  * (lsh, minhash, euclid_lsh). Points live in the NN table; each point's k-distance and LRD in a
- * second versioned table (score-table.ts). Distances are the NN method's neighbor_row scores.
+ * second versioned table (common/double-table.ts, two columns). Distances are the NN method's neighbor_row scores.
  *
  * Writing a point re-scores it and its approximate reverse neighbours (its `reverse_k` nearest,
  * before and after the write): first every k-distance, then every LRD. light_lof cannot merge
@@ -21,15 +21,20 @@ import type { PushPart } from '../push-parts.js';
 import type { LofParams } from './config.js';
 import { UnsupportedMethodError, dropSelf, lofScore, type AnomalyDriver, type Row } from './driver.js';
 import { HashOrderSet } from '../common/hash-order.js';
-import { ScoreTable, scoreTablePart, scoreTablePushPart, type ScoreRow } from './score-table.js';
+import { DoubleTable, doubleTablePart, doubleTablePushPart, type DoubleRow } from '../common/double-table.js';
 
 type Neighbors = Array<[string, number]>;
+
+/** The score table's columns: 1.1.1's light_lof keeps k-distance and LRD per row. */
+const KDIST = 0;
+const LRD = 1;
+const scoreTable = (): DoubleTable => new DoubleTable(2, 'score table');
 
 export class LightLof implements AnomalyDriver {
   readonly type = 'light_lof';
   readonly updatable = false;
   readonly rows: NnRows;
-  scores = new ScoreTable();
+  scores = scoreTable();
   private ignored = 0;
 
   constructor(
@@ -81,8 +86,8 @@ export class LightLof implements AnomalyDriver {
     for (const [id, d] of near) {
       const row = this.scores.rowOf(id);
       if (row === undefined) throw new Error(`row "${id}" not found in light_lof table`);
-      lrds.push(this.scores.lrd[row]!);
-      sum += Math.max(d, this.scores.kdist[row]!);
+      lrds.push(this.scores.cols[LRD]![row]!);
+      sum += Math.max(d, this.scores.cols[KDIST]![row]!);
     }
     return sum === 0 ? Infinity : near.length / sum;
   }
@@ -136,7 +141,7 @@ export class LightLof implements AnomalyDriver {
     this.rows.setRow(id, fv);
     this.collectNeighbors(id, update);
     // A placeholder row: updateEntries overwrites it.
-    this.scores.add(id, this.owner, -1, -1);
+    this.scores.add(id, this.owner, [-1, -1]);
     update.add(id);
     this.updateEntries(update.keys());
     return true;
@@ -158,7 +163,7 @@ export class LightLof implements AnomalyDriver {
     for (const [id] of stored) {
       this.touch(id);
       this.collectNeighbors(id, update);
-      this.scores.add(id, this.owner, -1, -1);
+      this.scores.add(id, this.owner, [-1, -1]);
       update.add(id);
       ids.push(id);
     }
@@ -188,7 +193,7 @@ export class LightLof implements AnomalyDriver {
       }
       rows.push(row);
       nested.push(inTable);
-      if (near.length > 0) t.kdist[row] = near[near.length - 1]![1];
+      if (near.length > 0) t.cols[KDIST]![row] = near[near.length - 1]![1];
     }
     rows.forEach((row, i) => {
       const nn = nested[i]!;
@@ -196,10 +201,10 @@ export class LightLof implements AnomalyDriver {
       if (nn.length > 0) {
         const length = Math.min(nn.length, k);
         let sum = 0;
-        for (let j = 0; j < length; j++) sum += Math.max(nn[j]![1], t.kdist[nn[j]![0]]!);
+        for (let j = 0; j < length; j++) sum += Math.max(nn[j]![1], t.cols[KDIST]![nn[j]![0]]!);
         lrd = sum === 0 ? Infinity : length / sum;
       }
-      t.lrd[row] = lrd;
+      t.cols[LRD]![row] = lrd;
       t.updateClock(row, this.owner);
     });
   }
@@ -239,19 +244,18 @@ export class LightLof implements AnomalyDriver {
     const at = u ? 1 : 0;
     const installUnlearner = u?.unpack(parts[0]!);
     const installRows = this.rows.unpack(parts[at]!);
-    const scores = ScoreTable.unpack(parts[at + 1]!);
+    const scores = DoubleTable.unpack(parts[at + 1]!, 2, 'score table');
     // 1.1.1 clears before loading; the MIX version clocks live in the mixables and survive.
     return () => {
       this.ignored = 0;
       installUnlearner?.();
       installRows();
-      for (const [o, c] of this.scores.versionClock) scores.versionClock.set(o, c);
-      this.scores = scores;
+      this.scores.adopt(scores);
     };
   }
 
   /** MIX rows of the score table; an unlearner touches each first (it may forget another row). */
-  private applyScores(rows: readonly ScoreRow[]): void {
+  private applyScores(rows: readonly DoubleRow[]): void {
     for (const r of rows) {
       this.unlearner?.touch(r.id);
       this.scores.putRow(r);
@@ -259,10 +263,10 @@ export class LightLof implements AnomalyDriver {
   }
 
   linearParts(): LinearPart<unknown>[] {
-    return [this.rows.linearPart(), scoreTablePart(() => this.scores, (rows) => this.applyScores(rows))];
+    return [this.rows.linearPart(), doubleTablePart(() => this.scores, (rows) => this.applyScores(rows))];
   }
 
   pushParts(): PushPart[] {
-    return [this.rows.pushPart(), scoreTablePushPart(() => this.scores, (rows) => this.applyScores(rows))];
+    return [this.rows.pushPart(), doubleTablePushPart(() => this.scores, (rows) => this.applyScores(rows))];
   }
 }

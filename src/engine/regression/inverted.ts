@@ -23,14 +23,15 @@ import { InvertedIndexStorage } from '../inverted_index/storage.js';
 import type { LinearPart } from '../mixable.js';
 import { composePush } from '../push-parts.js';
 import type { RegressionDriver, RegressionDriverMaker } from './driver.js';
-import { DBL_EPSILON, estimateFrom, readNeighborParams, valuesLinearPart, valuesPushPart, type Weighting } from './nn.js';
-import { ValuesTable } from './values-table.js';
+import {
+  DBL_EPSILON, estimateFrom, readNeighborParams, unpackValues, valuesLinearPart, valuesPushPart, valuesTable, type Weighting,
+} from './nn.js';
 
 export type InvertedMetric = 'cosine' | 'euclidean';
 
 export class InvertedIndexRegression implements RegressionDriver {
   readonly storage = new InvertedIndexStorage();
-  readonly values = new ValuesTable();
+  readonly values = valuesTable();
 
   constructor(
     readonly metric: InvertedMetric,
@@ -42,7 +43,7 @@ export class InvertedIndexRegression implements RegressionDriver {
   train(target: number, fv: FeatureVector): void {
     const id = this.ids.next();
     for (let i = 0; i < fv.keys.length; i++) this.storage.set(fv.keys[i]!, id, fv.values[i]!);
-    this.values.add(id, target);
+    this.values.add(id, '', [target]);
   }
 
   /** Best first, as (id, distance): 1 − cos, or the Euclidean distance (−score, so the self match is +0). */
@@ -73,7 +74,7 @@ export class InvertedIndexRegression implements RegressionDriver {
   unpack(v: MsgValue): () => void {
     const a = expectArray(v, 'inverted index regression model', 2);
     const installStorage = this.storage.unpack(a[0]!);
-    const installValues = this.values.unpack(a[1]!);
+    const installValues = unpackValues(this.values, a[1]!);
     return () => {
       installStorage();
       installValues();

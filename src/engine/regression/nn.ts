@@ -19,10 +19,9 @@ import type { PushMixable } from '../engine.js';
 import type { LinearPart } from '../mixable.js';
 import { parseNnParams } from '../nearest_neighbor/config.js';
 import { NnRows } from '../nearest_neighbor/nn-rows.js';
-import { composePush, decodedPart, type PushPart } from '../push-parts.js';
+import { composePush, type PushPart } from '../push-parts.js';
+import { DoubleTable, doubleTablePart, doubleTablePushPart, type DoubleRow } from '../common/double-table.js';
 import type { RegressionDriver } from './driver.js';
-import { ValuesTable, readValueRows, readWrappedValueRows, writeValueRows, type ValueRow } from './values-table.js';
-import { readVersionClock, writeVersionClock } from '../nearest_neighbor/row-diff.js';
 
 export type Weighting = 'uniform' | 'distance';
 
@@ -47,7 +46,7 @@ export function readNeighborParams(p: JsonObject, path: string, message: string)
  * of the leading exact matches; no neighbour → 0. A neighbour without a value reads as 0.
  */
 export function estimateFrom(
-  neighbors: ReadonlyArray<readonly [string, number]>, values: ValuesTable, weight: Weighting, isExact: (d: number) => boolean,
+  neighbors: ReadonlyArray<readonly [string, number]>, values: DoubleTable, weight: Weighting, isExact: (d: number) => boolean,
 ): number {
   if (neighbors.length === 0) return 0;
   let sum = 0;
@@ -72,38 +71,35 @@ export function estimateFrom(
   return sum / sumW;
 }
 
-/** The values table as its linear part (raw-wrapped rows, like every 1.1.1 versioned table). */
-export function valuesLinearPart(values: ValuesTable): LinearPart<ValueRow[]> {
-  const wrap = (w: MsgWriter, rows: readonly ValueRow[]): void => {
-    const inner = new MsgWriter(256);
-    writeValueRows(inner, rows);
-    w.raw(inner.peek());
-  };
-  return {
-    packDiff: (w) => wrap(w, values.diffRows()),
-    unpackDiff: readWrappedValueRows,
-    mixDiff: (acc, incoming) => acc.concat(incoming),
-    writeDiff: wrap,
-    putDiff: (rows) => {
-      values.putRows(rows);
-      return true;
-    },
-  };
+/**
+ * The target values (1.1.1's values column table: one double column, rows written with owner ""
+ * as 1.1.1 does here).
+ */
+export function valuesTable(): DoubleTable {
+  return new DoubleTable(1, 'values table');
 }
 
-export function valuesPushPart(values: ValuesTable): PushPart {
-  return decodedPart(
-    (w) => writeVersionClock(w, values.versionClock),
-    (arg, w) => writeValueRows(w, values.diffRows(readVersionClock(arg))),
-    (v) => {
-      const rows = readValueRows(v);
-      return () => values.putRows(rows);
-    },
-  );
+/** Decodes a model file's values table; the returned function installs it (the version clock stays). */
+export function unpackValues(values: DoubleTable, v: MsgValue): () => void {
+  const t = DoubleTable.unpack(v, 1, 'values table');
+  return () => values.adopt(t);
+}
+
+const putAll = (values: DoubleTable) => (rows: DoubleRow[]): void => {
+  for (const r of rows) values.putRow(r);
+};
+
+/** The values table as its linear part (raw-wrapped rows, like every 1.1.1 versioned table). */
+export function valuesLinearPart(values: DoubleTable): LinearPart<DoubleRow[]> {
+  return doubleTablePart(() => values, putAll(values));
+}
+
+export function valuesPushPart(values: DoubleTable): PushPart {
+  return doubleTablePushPart(() => values, putAll(values));
 }
 
 export class NnRegression implements RegressionDriver {
-  readonly values = new ValuesTable();
+  readonly values = valuesTable();
 
   constructor(
     readonly rows: NnRows,
@@ -126,7 +122,7 @@ export class NnRegression implements RegressionDriver {
     const u = this.rows.unlearner;
     if (u && !u.touch(id)) throw new Error(`cannot add new ID as number of sticky IDs reached the maximum size of unlearner: ${id}`);
     this.rows.setRow(id, fv);
-    this.values.add(id, target);
+    this.values.add(id, '', [target]);
   }
 
   estimate(fv: FeatureVector): number {
@@ -158,7 +154,7 @@ export class NnRegression implements RegressionDriver {
     const at = u ? 1 : 0;
     const installUnlearner = u?.unpack(a[0]!);
     const installRows = this.rows.unpack(a[at]!);
-    const installValues = this.values.unpack(a[at + 1]!);
+    const installValues = unpackValues(this.values, a[at + 1]!);
     return () => {
       installUnlearner?.();
       installRows();
