@@ -9,6 +9,8 @@ import { ProjectionCache, defaultCacheKeys } from './projection-cache.js';
 import { cosTable, rankQuery, type Ranked } from './search.js';
 import { LshSigner, MinhashSigner, l2norm, wordsFor } from './signature.js';
 import { RowTable } from './table.js';
+import { unpackTable } from './table-codec.js';
+import type { MsgValue } from '../../msgpack/reader.js';
 
 export type IdWithScore = [string, number];
 
@@ -66,6 +68,19 @@ export class NearestNeighborModel {
     t.sigs.set(q, row * t.words);
     if (t.norms) t.norms[row] = l2norm(fv);
     t.stamp(row, this.ownerIdx);
+  }
+
+  /**
+   * Decodes a model file's table (throws, changing nothing, when it is malformed); the returned
+   * function installs it. The MIX version clock belongs to the mixable, not the table, so it
+   * survives the replacement (load, MIX catch-up), as in Jubatus.
+   */
+  unpackTable(v: MsgValue): () => void {
+    const table = unpackTable(v, this.hashNum, this.hasNorm);
+    return () => {
+      for (const [owner, clock] of this.table.versionClock) table.versionClock.set(owner, clock);
+      this.replaceTable(table);
+    };
   }
 
   /** Swaps in a table built elsewhere (model load); the owner index is re-interned there. */

@@ -16,7 +16,7 @@ import type { NnParams } from './config.js';
 import { NearestNeighborModel, type IdWithScore } from './model.js';
 import { applyRun, decodeRun, type RowRun } from './row-diff.js';
 import { tablePart, tablePushPart } from './service.js';
-import { packTable, putDiff, unpackTable } from './table-codec.js';
+import { packTable, putDiff } from './table-codec.js';
 
 export class NnRows {
   readonly model: NearestNeighborModel;
@@ -63,12 +63,7 @@ export class NnRows {
   }
 
   unpack(v: MsgValue): () => void {
-    const table = unpackTable(v, this.params.hashNum, this.model.hasNorm);
-    return () => {
-      // The version clock belongs to the mixable, not the table: it survives a model replacement.
-      for (const [owner, clock] of this.model.table.versionClock) table.versionClock.set(owner, clock);
-      this.model.replaceTable(table);
-    };
+    return this.model.unpackTable(v);
   }
 
   /** Applies MIX rows: the fast path, or touch-then-upsert per row when an unlearner is set. */

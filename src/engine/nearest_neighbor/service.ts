@@ -19,7 +19,7 @@ import { nnParallel } from './parallel.js';
 import {
   applyRun, decodeRun, encodeRuns, readVersionClock, scanRows, scanRowsExactly, writeVersionClock, type RowRun,
 } from './row-diff.js';
-import { encodeTableDiff, packDiff, packTable, unpackTable, type DiffRow } from './table-codec.js';
+import { encodeTableDiff, packDiff, packTable, type DiffRow } from './table-codec.js';
 
 export class NearestNeighborEngine implements Engine, NearestNeighborService {
   readonly type = 'nearest_neighbor';
@@ -87,12 +87,9 @@ export class NearestNeighborEngine implements Engine, NearestNeighborService {
 
   unpackModel(v: MsgValue): void {
     const parts = expectArray(v, 'nearest_neighbor model', 2);
-    const table = unpackTable(parts[0]!, this.params.hashNum, this.model.hasNorm);
+    const installTable = this.model.unpackTable(parts[0]!);
     const weights = WeightManager.unpack(parts[1]!);
-    // Jubatus keeps the version clock in the mixable, not in the table, so it survives a model
-    // replacement (load, MIX catch-up).
-    for (const [owner, clock] of this.model.table.versionClock) table.versionClock.set(owner, clock);
-    this.model.replaceTable(table);
+    installTable();
     this.converter.setWeights(weights);
   }
 

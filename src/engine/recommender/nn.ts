@@ -13,7 +13,7 @@ import type { NnParams } from '../nearest_neighbor/config.js';
 import { NearestNeighborModel } from '../nearest_neighbor/model.js';
 import { applyRun, decodeRun, type RowRun } from '../nearest_neighbor/row-diff.js';
 import { tablePart, tablePushPart } from '../nearest_neighbor/service.js';
-import { packTable, putDiff, unpackTable } from '../nearest_neighbor/table-codec.js';
+import { packTable, putDiff } from '../nearest_neighbor/table-codec.js';
 import type { RowUnlearner } from '../inverted_index/diff.js';
 import type { RecommenderDriver, ScoredRow } from './driver.js';
 
@@ -76,11 +76,7 @@ export class NnRecommender implements RecommenderDriver {
   }
 
   unpack(v: MsgValue): () => void {
-    const table = unpackTable(v, this.params.hashNum, this.model.hasNorm);
-    return () => {
-      for (const [owner, clock] of this.model.table.versionClock) table.versionClock.set(owner, clock);
-      this.model.replaceTable(table);
-    };
+    return this.model.unpackTable(v);
   }
 
   linearPart(): LinearPart<RowRun[]> {
