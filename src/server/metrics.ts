@@ -154,8 +154,16 @@ export function instrumentServer(m: MetricsEndpoint, server: EngineServer, ds?: 
   readGauge(reg, 'juba_model_loading', '1 while a model file is being loaded', () => (server.loadingModels > 0 ? 1 : 0));
   if (ds) {
     const stats = ds.mixer.stats;
-    readCounter(reg, 'juba_mix_rounds_total', 'MIX rounds this server ran as master', () => stats.rounds);
-    readCounter(reg, 'juba_mix_participations_total', 'MIX rounds this server took part in', () => stats.participated);
+    new client.Counter({
+      name: 'juba_mix_rounds_total',
+      help: 'MIX rounds: role="master" ran here, role="participant" applied a mixed model here (a linear_mixer master is both)',
+      labelNames: ['role'], registers: [reg],
+      collect() {
+        this.reset();
+        this.inc({ role: 'master' }, stats.rounds);
+        this.inc({ role: 'participant' }, stats.participated);
+      },
+    });
     readCounter(reg, 'juba_mix_bytes_total', 'bytes of mixed model exchanged in rounds run here', () => stats.bytesTotal);
     readCounter(reg, 'juba_mix_failures_total', 'failed MIX rounds and failed calls to members in a round', () => stats.failures);
     const duration = new client.Histogram({
