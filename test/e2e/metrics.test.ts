@@ -117,6 +117,17 @@ describe('--metrics_port', () => {
     expect(set.every((s) => s.value > 0)).toBe(true);
   }, 300_000);
 
+  it('juba visor serves its children and restarts', async () => {
+    const [port, metricsPort] = [await freePort(), await freePort()];
+    const v = runJuba(['visor', '-z', zk.hosts, '-p', String(port), '-b', '127.0.0.1', '-l', tmp, '--metrics_port', String(metricsPort)]);
+    await v.waitForLog(/juba visor started/, 60_000);
+    await eventually(async () => (await get(metricsPort, '/healthz')).status === 200, 'the visor\'s healthz');
+    const text = (await get(metricsPort, '/metrics')).text;
+    expect(text).toMatch(/^juba_visor_children 0$/m);
+    expect(text).toMatch(/^juba_visor_restarts_total 0$/m);
+    await v.stop();
+  }, 90_000);
+
   it('a taken metrics port stops the server with a message naming it, before it registers', async () => {
     const taken = servers[0]!.metricsPort;
     const port = await freePort();
