@@ -11,7 +11,7 @@ two servers that MIX every 5 s and a proxy (cluster name ${DEMO_CLUSTER}).
 The sensor generator (27 Gaussian clusters in 3-D) feeds it, a query runs every --query-every ms
 and is checked against the cluster each point came from, and on a terminal \`juba top\` shows it
 live (q ends the demo). Without a terminal, or with --no-dashboard, progress lines are printed.
-Ends after --duration seconds or on Ctrl-C; every process it started is stopped.`;
+Ends after --duration seconds, once --rows were fed and --queries answered, or on Ctrl-C; every process it started is stopped.`;
 
   static override examples = [
     '<%= config.bin %> demo',
@@ -25,6 +25,8 @@ Ends after --duration seconds or on Ctrl-C; every process it started is stopped.
     cluster: Flags.boolean({ default: false, description: 'run the distributed version: ZooKeeper, 2 servers, a proxy, MIX' }),
     zookeeper: Flags.string({ char: 'z', description: 'with --cluster: use this ZooKeeper (host:port) instead of starting one', dependsOn: ['cluster'] }),
     duration: Flags.integer({ char: 'd', min: 1, description: 'end after this many seconds (default: run until Ctrl-C or q)' }),
+    rows: Flags.integer({ min: 1, description: 'end once this many rows were fed (and --queries answered); the feed stops there' }),
+    queries: Flags.integer({ min: 1, description: 'end once this many queries were answered (and --rows fed)' }),
     speed: Flags.integer({ default: 200, min: 0, description: 'rows fed per second (0 = as fast as the server takes them)' }),
     'query-every': Flags.integer({ default: 500, min: 50, description: 'ms between similar_row_from_id queries' }),
     port: Flags.integer({ char: 'p', default: 0, min: 0, max: 65535, description: 'port of the server (standalone) or proxy (cluster) for your own clients; 0 = a free one' }),
@@ -44,7 +46,7 @@ Ends after --duration seconds or on Ctrl-C; every process it started is stopped.
     try {
       const summary = await runDemo({
         cluster: f.cluster, zookeeper: f.zookeeper, speed: f.speed, queryEveryMs: f['query-every'], port: f.port,
-        seed: f.seed, dashboard, keep: f.keep, say, until: stop.stopped,
+        seed: f.seed, dashboard, keep: f.keep, say, until: stop.stopped, rows: f.rows, queries: f.queries,
       });
       if (!this.jsonEnabled()) {
         const ratio = summary.sameClusterRatio === null ? 'no neighbours returned'

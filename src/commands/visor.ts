@@ -25,6 +25,7 @@ A server that crashes is restarted (1 s, 2 s, … at most 30 s apart). SIGTERM s
     listen_addr: Flags.string({ char: 'b', default: '', description: 'address to bind and advertise (default: the first non-loopback IPv4)' }),
     logdir: Flags.string({ char: 'l', default: '/tmp', description: 'directory for the servers\' output logs' }),
     zookeeper_timeout: Flags.integer({ char: 'Z', default: 10, min: 1, description: 'ZooKeeper session timeout (s); on session loss every server is stopped (jubavisor: 1024)' }),
+    metrics_port: Flags.string({ default: '-', description: 'serve Prometheus /metrics and /healthz over HTTP on this port (- = off)' }),
     timeout: Flags.integer({ char: 't', default: 10, description: 'accepted for jubavisor compatibility; unused (as in jubavisor)' }),
   };
 
@@ -38,10 +39,15 @@ A server that crashes is restarted (1 s, 2 s, … at most 30 s apart). SIGTERM s
     }
     const logger = createLogger({ base: { prog: 'juba visor' } });
     const addr = { listenAddr: f.listen_addr, listenIf: '' };
+    // Bound before the visor registers: a taken port stops here. prom-client loads only now.
+    const metricsMod = f.metrics_port === '-' || f.metrics_port === '' ? undefined : await import('../server/metrics.js');
+    const metricsPort = metricsMod?.parseMetricsPort(f.metrics_port);
+    const metrics = metricsMod && metricsPort !== undefined ? await metricsMod.startMetricsEndpoint(metricsPort, bindAddress(addr), logger) : undefined;
     const visor = await Visor.start({
       zookeeper: zookeeperHosts(f.zookeeper), port: f['rpc-port'], address: advertisedAddress(addr),
       bindAddress: bindAddress(addr), logdir, zookeeperTimeoutSec: f.zookeeper_timeout, logger,
     });
+    if (metrics) metricsMod!.instrumentVisor(metrics, visor);
     await new Promise<void>((resolve) => {
       let stopping = false;
       const onSignal = (sig: NodeJS.Signals): void => {

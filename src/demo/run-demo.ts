@@ -44,6 +44,13 @@ export interface DemoOptions {
   say(line: string): void;
   /** Resolves when the demo should end (duration, Ctrl-C). */
   until: Promise<string>;
+  /**
+   * End once this many rows were fed (and `queries` answered): a run bounded by work, not by
+   * the clock. The feed stops at this count.
+   */
+  rows?: number;
+  /** End once this many queries were answered (and `rows` fed). */
+  queries?: number;
 }
 
 export interface DemoSummary {
@@ -129,8 +136,16 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
       ended.push(dashboard.exited.then(() => 'dashboard closed'));
     }
     const fedClusters = new Map<string, string>();
-    const feedDone = feedLoop(client, o, stats, fedClusters, () => stopping);
-    const queryDone = queryLoop(client, o, stats, fedClusters, () => stopping, say);
+    let progress = (): void => undefined;
+    if (o.rows !== undefined || o.queries !== undefined) {
+      ended.push(new Promise<string>((resolve) => {
+        progress = () => {
+          if (stats.fed >= (o.rows ?? 0) && stats.queries >= (o.queries ?? 0)) resolve('counts reached');
+        };
+      }));
+    }
+    const feedDone = feedLoop(client, o, stats, fedClusters, () => stopping, () => progress());
+    const queryDone = queryLoop(client, o, stats, fedClusters, () => stopping, say, () => progress());
     const reporter = setInterval(() => {
       const ratio = stats.neighbours ? `${stats.same}/${stats.neighbours} neighbours from the query's cluster` : 'no neighbours yet';
       say(`${((Date.now() - started) / 1000).toFixed(0)} s · fed ${stats.fed} rows · ${stats.queries} queries · ${ratio}`);
@@ -173,12 +188,19 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
 /** The generator through Feed: throttled to --speed, at most IN_FLIGHT rows in flight. */
 async function feedLoop(
   client: ServiceClient, o: DemoOptions, stats: { fed: number }, fedClusters: Map<string, string>, stopping: () => boolean,
+  progress: () => void = () => undefined,
 ): Promise<void> {
   const feed = new Feed({ map: createMapper(client.service, 'set_row'), apply: (args) => client.call('set_row', ...args), retryForMs: 30_000 });
   const source = new SensorSource({ seed: o.seed });
   const running = new Set<Promise<void>>();
   const pacer = new Pacer(o.speed);
   while (!stopping()) {
+    // With --rows the feed ends at that count (rows in flight may take it a little past).
+    if (o.rows !== undefined && stats.fed >= o.rows) {
+      if (running.size === 0) break;
+      await Promise.race(running);
+      continue;
+    }
     await pacer.next();
     if (stopping()) break;
     const [id, datum] = source.next();
@@ -186,6 +208,7 @@ async function feedLoop(
       if (outcome.kind === 'applied') {
         stats.fed++;
         fedClusters.set(id, datum.gp);
+        progress();
       }
     }).finally(() => running.delete(p));
     running.add(p);
@@ -198,6 +221,7 @@ async function feedLoop(
 async function queryLoop(
   client: ServiceClient, o: DemoOptions, stats: { queries: number; neighbours: number; same: number },
   fedClusters: ReadonlyMap<string, string>, stopping: () => boolean, say: (l: string) => void,
+  progress: () => void = () => undefined,
 ): Promise<void> {
   const rng = new SeededRandom(o.seed ^ 0x5eed);
   let lastShown = 0;
@@ -210,6 +234,7 @@ async function queryLoop(
     try {
       const hits = (await client.call('similar_row_from_id', id, NEIGHBOURS)) as Array<[string, number]>;
       stats.queries++;
+      progress();
       const others = hits.filter(([h]) => h !== id);
       stats.neighbours += others.length;
       const same = others.filter(([h]) => fedClusters.get(h) === gp).length;

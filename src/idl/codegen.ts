@@ -11,7 +11,7 @@
 import { accessSync, constants, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { JubaError } from '../errors.js';
-import { walkIdl, type Emitter } from './codegen-model.js';
+import { walkIdl, type Emitter, type GeneratedFile } from './codegen-model.js';
 import { cppEmitter } from './codegen-cpp.js';
 import { goEmitter } from './codegen-go.js';
 import { javaEmitter } from './codegen-java.js';
@@ -19,6 +19,7 @@ import { pythonEmitter } from './codegen-python.js';
 import { rubyEmitter } from './codegen-ruby.js';
 import { tsEmitter } from './codegen-ts.js';
 import { loadIdl } from './parser.js';
+import type { IdlFile } from './types.js';
 
 const EMITTERS: Record<string, Emitter> = { cpp: cppEmitter, go: goEmitter, java: javaEmitter, python: pythonEmitter, ruby: rubyEmitter, ts: tsEmitter };
 
@@ -70,14 +71,30 @@ function existingAncestor(dir: string): string {
   return d;
 }
 
-export function generate(req: GenRequest): GenResult {
-  const emitter = EMITTERS[req.lang];
+function emitterOf(lang: string): Emitter {
+  const emitter = EMITTERS[lang];
   if (!emitter) {
-    throw new JubaError(`unknown language '${req.lang}'`, { code: 'usage', hint: `juba gen writes: ${GEN_LANGUAGES.join(', ')}` });
+    throw new JubaError(`unknown language '${lang}'`, { code: 'usage', hint: `juba gen writes: ${GEN_LANGUAGES.join(', ')}` });
   }
-  const opts = { source: basename(req.idlPath), skeleton: req.skeleton, runtime: req.runtime ?? false, package: req.package, warn: req.warn };
+  return emitter;
+}
+
+export type GenFilesRequest = Omit<GenRequest, 'idlPath' | 'outDir' | 'force'> & {
+  /** The IDL file name the generated headers name. */
+  source: string;
+};
+
+/** What `juba gen` would write for a parsed IDL, in memory: paths relative to the output folder. */
+export function generateFiles(idl: IdlFile, req: GenFilesRequest): GeneratedFile[] {
+  const emitter = emitterOf(req.lang);
+  const opts = { source: req.source, skeleton: req.skeleton, runtime: req.runtime ?? false, package: req.package, warn: req.warn };
   if (req.package !== undefined && req.lang === 'ts') req.warn?.('juba gen: ts has no packages; --package is ignored');
-  const files = emitter.emit(walkIdl(loadIdl(req.idlPath), opts, req.lang, emitter), opts);
+  return emitter.emit(walkIdl(idl, opts, req.lang, emitter), opts);
+}
+
+export function generate(req: GenRequest): GenResult {
+  const emitter = emitterOf(req.lang);
+  const files = generateFiles(loadIdl(req.idlPath), { ...req, source: basename(req.idlPath) });
   const outDir = resolve(req.outDir);
   const result: GenResult = { idl: req.idlPath, lang: req.lang, outDir, files: [] };
 

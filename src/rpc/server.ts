@@ -18,6 +18,8 @@ export interface RpcMethod {
   encodeResult(w: MsgWriter, result: unknown): void;
 }
 
+export type RpcObserver = (method: string, outcome: 'ok' | 'error', seconds: number) => void;
+
 export interface RpcServerOptions {
   /** Idle-connection timeout in seconds; 0 = never close idle connections. */
   timeoutSec: number;
@@ -25,6 +27,11 @@ export interface RpcServerOptions {
   logger: Logger;
   /** Looks a method up by its exact name. */
   lookup(name: string): RpcMethod | undefined;
+  /**
+   * Told of each answered call: method, outcome and seconds from dispatch to reply (or
+   * throw). Set only when /metrics is on; unknown methods and notifications are not reported.
+   */
+  observe?: RpcObserver;
 }
 
 class Connection {
@@ -84,6 +91,8 @@ class Connection {
       if (!notify) this.reply(msgid as number, ARGUMENT_ERROR, (w) => w.str('params must be an array'));
       return;
     }
+    const observe = notify ? undefined : this.opts.observe;
+    if (observe) return this.callObserved(msgid as number, name, method, params, observe);
     let result: unknown;
     try {
       result = method.call(params);
@@ -101,6 +110,36 @@ class Connection {
         },
       );
     } else this.replyOk(msgid as number, method, result);
+  }
+
+  /** The same dispatch as onFrame's, timed and reported to `observe` (metrics on). */
+  private callObserved(msgid: number, name: string, method: RpcMethod, params: MsgValue[], observe: RpcObserver): void {
+    const t0 = performance.now();
+    const seconds = (): number => (performance.now() - t0) / 1000;
+    let result: unknown;
+    try {
+      result = method.call(params);
+    } catch (e) {
+      this.replyError(msgid, e);
+      observe(name, 'error', seconds());
+      return;
+    }
+    if (result instanceof Promise) {
+      result.then(
+        (r) => {
+          this.replyAsync(msgid, method, r);
+          observe(name, 'ok', seconds());
+        },
+        (e) => {
+          this.replyError(msgid, e);
+          this.scheduleFlush();
+          observe(name, 'error', seconds());
+        },
+      );
+    } else {
+      this.replyOk(msgid, method, result);
+      observe(name, 'ok', seconds());
+    }
   }
 
   private replyAsync(msgid: number, method: RpcMethod, r: unknown): void {
@@ -193,6 +232,11 @@ export class RpcServer {
         resolve((this.server.address() as net.AddressInfo).port);
       });
     });
+  }
+
+  /** Starts or stops reporting calls (metrics); connections already open see it too. */
+  set observe(fn: RpcObserver | undefined) {
+    this.opts.observe = fn;
   }
 
   get connections(): number {

@@ -28,6 +28,16 @@ export interface DistributedServer {
   /** Resolves when the server has stopped (signal, own node deleted, fatal MIX error). */
   stopped: Promise<void>;
   stop(reason: string): Promise<void>;
+  /** The ZooKeeper session as /metrics and /healthz report it. */
+  session(): SessionState;
+}
+
+export interface SessionState {
+  state: 'connected' | 'disconnected' | 'expired';
+  /** New sessions opened after an expiry. */
+  renewals: number;
+  /** Our nodes are in ZooKeeper (false before registering and from expiry to renewal). */
+  registered: boolean;
 }
 
 export async function startDistributedServer(service: ServedService, o: ServerOptions, logger: Logger): Promise<DistributedServer> {
@@ -73,6 +83,17 @@ export async function startDistributedServer(service: ServedService, o: ServerOp
   let stopping: Promise<void> | undefined;
   let unwatchOwn: Unwatch | undefined;
   let unwatchNodes: Unwatch | undefined;
+  const sessionState: SessionState = { state: 'connected', renewals: 0, registered: false };
+  const trackSession = (z: Zk): void => {
+    z.on('connected', () => { if (z === zk) sessionState.state = 'connected'; });
+    z.on('disconnected', () => { if (z === zk) sessionState.state = 'disconnected'; });
+    z.on('expired', () => {
+      if (z !== zk) return;
+      sessionState.state = 'expired';
+      sessionState.registered = false;
+    });
+  };
+  trackSession(zk);
 
   const mixer = createMixer(o.mixer, {
     server,
@@ -138,6 +159,8 @@ export async function startDistributedServer(service: ServedService, o: ServerOp
       try {
         const fresh = await Zk.connect(o.zookeeper, { sessionTimeoutMs: sessionMs });
         zk = fresh;
+        trackSession(fresh);
+        sessionState.state = 'connected';
         fresh.on('expired', () => void renewSession());
         await prepareJubatus(zk, type, name);
         const lock = await withRetries(() => tryReadLock(zk, P.configLock(type, name)), 3, 1000);
@@ -145,6 +168,8 @@ export async function startDistributedServer(service: ServedService, o: ServerOp
         configLock = lock;
         await register();
         await mixer.sessionRenewed();
+        sessionState.renewals++;
+        sessionState.registered = true;
         logger.info({ attempt, session: zk.sessionId }, 'ZooKeeper session renewed; registration restored');
         return;
       } catch (e) {
@@ -158,6 +183,7 @@ export async function startDistributedServer(service: ServedService, o: ServerOp
   try {
     await server.listen();
     await register();
+    sessionState.registered = true;
   } catch (e) {
     await configLock.release().catch(() => undefined);
     await zk.close();
@@ -173,5 +199,5 @@ export async function startDistributedServer(service: ServedService, o: ServerOp
     },
     'juba server started',
   );
-  return { server, mixer, stopped, stop };
+  return { server, mixer, stopped, stop, session: () => sessionState };
 }

@@ -13,7 +13,7 @@ import { decodeValue, encodeValue, typeToString } from '../idl/codec.js';
 import type { MethodDecl, ServiceDescriptor } from '../idl/types.js';
 import type { Logger } from '../logger.js';
 import type { MsgValue } from '../msgpack/reader.js';
-import { RpcServer, type RpcMethod } from '../rpc/server.js';
+import { RpcServer, type RpcMethod, type RpcObserver } from '../rpc/server.js';
 import { parseJsonText } from './json-config.js';
 import {
   VERSION_STRING, checkModelId, decodeModelFile, encodeModelFile, modelFileName, ModelFileError,
@@ -67,6 +67,9 @@ export class EngineServer {
   private readonly methods = new Map<string, RpcMethod>();
   private readonly savingPaths = new Set<string>();
   private rpc?: RpcServer;
+  private observer?: RpcObserver;
+  /** Model files being read and applied now (startup -m, load): /healthz answers 503 meanwhile. */
+  loadingModels = 0;
   private stopIdleGc?: () => void;
   /** The worker threads of `-c N` (N > 1) when the engine can analyse on them. */
   private readonly threads?: AnalysisThreads;
@@ -109,6 +112,12 @@ export class EngineServer {
     return this.args.descriptor;
   }
 
+  /** Reports every answered RPC (method, outcome, seconds) to `fn`: /metrics sets it. */
+  set rpcObserver(fn: RpcObserver | undefined) {
+    this.observer = fn;
+    if (this.rpc) this.rpc.observe = fn;
+  }
+
   async listen(): Promise<number> {
     const o = this.args.options;
     this.rpc = new RpcServer({
@@ -116,6 +125,7 @@ export class EngineServer {
       maxFrameBytes: o.maxFrameBytes,
       logger: this.args.logger,
       lookup: (name) => this.method(name),
+      observe: this.observer,
     });
     this.port = await this.rpc.listen(o.rpcPort, bindAddress(o));
     this.stopIdleGc = collectWhenIdle(() => this.counters.update + this.counters.analysis);
@@ -366,6 +376,15 @@ export class EngineServer {
 
   /** Reads, checks and applies a model file. `expectConfig` undefined: take the file's config. */
   async loadFile(file: string, expectConfig: string | undefined): Promise<void> {
+    this.loadingModels++;
+    try {
+      await this.applyModelFile(file, expectConfig);
+    } finally {
+      this.loadingModels--;
+    }
+  }
+
+  private async applyModelFile(file: string, expectConfig: string | undefined): Promise<void> {
     let bytes: Uint8Array;
     try {
       bytes = await fs.readFile(file);

@@ -147,6 +147,8 @@ export interface FanOutArgs {
   /** Converts one reply to the declared return type; a throw counts as that target's failure. */
   decode(reply: MsgValue): unknown;
   logger: Logger;
+  /** Told of each target whose call failed (the proxy's per-member error metric). */
+  onTargetFailed?(target: string): void;
 }
 
 /** Sends to every target and resolves with the decoded replies in completion order. */
@@ -177,6 +179,7 @@ export function fanOut(a: FanOutArgs): Promise<unknown[]> {
     const fail = (e: unknown, target: string): void => {
       const f = describeFailure(e);
       failed++;
+      a.onTargetFailed?.(target);
       if (f.transport) transportError ??= f.message;
       else firstError ??= f.message;
       a.logger.debug({ method: a.method, target, err: (e as Error)?.message ?? String(e) }, 'forwarded call failed');

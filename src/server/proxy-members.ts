@@ -29,6 +29,11 @@ class Latest<T> {
     for (const w of this.waiters.splice(0)) w.reject(e);
   }
 
+  /** The value now, undefined while loading. */
+  peek(): T | undefined {
+    return this.value;
+  }
+
   get(): Promise<T> {
     if (this.value !== undefined) return Promise.resolve(this.value);
     if (this.failure !== undefined) return Promise.reject(this.failure);
@@ -70,6 +75,11 @@ export class ClusterMembers {
         zk.watchChildren(this.ringPath, (entries) => void this.loadRing(entries), (e) => this.onWatchError(e, 'cht', this.ring)),
       );
     } else this.ring.set({ entries: [], owners: new Map() });
+  }
+
+  /** How many servers `actives/` lists now (0 while loading); read by /metrics. */
+  get activeCount(): number {
+    return this.activesList.peek()?.length ?? 0;
   }
 
   /** The sorted ip_ports in `actives/`. */
@@ -161,6 +171,11 @@ export class MemberCache {
         this.clusters.delete(name);
       }
     }
+  }
+
+  /** Each cached cluster's name and current member count. */
+  *memberCounts(): IterableIterator<[string, number]> {
+    for (const [name, c] of this.clusters) yield [name, c.activeCount];
   }
 
   get size(): number {

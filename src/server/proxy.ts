@@ -17,7 +17,7 @@ import type { IdlType, MethodDecl, ServiceDescriptor } from '../idl/types.js';
 import type { Logger } from '../logger.js';
 import type { MsgValue } from '../msgpack/reader.js';
 import { MsgWriter } from '../msgpack/writer.js';
-import { RpcServer, type RpcMethod } from '../rpc/server.js';
+import { RpcServer, type RpcMethod, type RpcObserver } from '../rpc/server.js';
 import { VERSION_STRING } from './model-file.js';
 import { advertisedAddress, bindAddress, type ProxyOptions } from './options.js';
 import { epochSeconds, memoryKb, userName } from './process-stats.js';
@@ -35,6 +35,19 @@ export interface Proxy {
   status(): Map<string, Map<string, string>>;
   /** Stops listening, closes pooled connections and the ZooKeeper session. */
   close(): Promise<void>;
+  /** Reports requests, forwards and member failures to `hooks` (/metrics). */
+  instrument(hooks: ProxyHooks): void;
+  /** Each cluster the proxy routes to now, with its member count in `actives/`. */
+  memberCounts(): Iterable<[string, number]>;
+}
+
+export interface ProxyHooks {
+  /** Every answered request, as the RPC server sees it. */
+  request: RpcObserver;
+  /** A request forwarded to `servers` members. */
+  forwarded(method: string, servers: number): void;
+  /** A forwarded call to `member` failed. */
+  memberFailed(member: string, method: string): void;
 }
 
 export interface StartProxyArgs {
@@ -88,6 +101,7 @@ class ProxyImpl implements Proxy {
   private readonly sweeper: NodeJS.Timeout;
   private rpc?: RpcServer;
   private closing = false;
+  private hooks?: ProxyHooks;
 
   constructor(
     private readonly args: StartProxyArgs,
@@ -126,8 +140,18 @@ class ProxyImpl implements Proxy {
       maxFrameBytes: o.maxFrameBytes,
       logger: this.args.logger,
       lookup: (name) => this.methods.get(name),
+      observe: this.hooks?.request,
     });
     this.port = await this.rpc.listen(o.rpcPort, bindAddress(o));
+  }
+
+  instrument(hooks: ProxyHooks): void {
+    this.hooks = hooks;
+    if (this.rpc) this.rpc.observe = hooks.request;
+  }
+
+  memberCounts(): Iterable<[string, number]> {
+    return this.members.memberCounts();
   }
 
   async close(): Promise<void> {
@@ -185,7 +209,13 @@ class ProxyImpl implements Proxy {
     w.str(name);
     m.params.forEach((p, i) => encodeValue(this.args.descriptor, p.type, args[i], w));
     this.forwardCount += targets.length;
-    return fanOut({ pool: this.pool, targets, method: m.name, params: w.toBytes(), decode, logger: this.args.logger });
+    const hooks = this.hooks;
+    if (!hooks) return fanOut({ pool: this.pool, targets, method: m.name, params: w.toBytes(), decode, logger: this.args.logger });
+    hooks.forwarded(m.name, targets.length);
+    return fanOut({
+      pool: this.pool, targets, method: m.name, params: w.toBytes(), decode, logger: this.args.logger,
+      onTargetFailed: (member) => hooks.memberFailed(member, m.name),
+    });
   }
 
   private async route(m: MethodDecl, name: string, args: unknown[]): Promise<string[]> {

@@ -42,6 +42,7 @@ export const SERVE_FLAGS = {
   pool_expire: { kind: 'integer', char: 'E', default: PROXY_DEFAULTS.poolExpire, min: 0, description: 'proxy: idle server connections close after N s' },
   pool_size: { kind: 'integer', char: 'S', default: PROXY_DEFAULTS.poolSize, min: 0, description: 'proxy: most pooled server connections (0 = unlimited)' },
   max_frame: { kind: 'integer', default: D.maxFrameBytes, min: 1024, description: 'largest msgpack-rpc request accepted, in bytes' },
+  metrics_port: { kind: 'string', default: '-', description: 'serve Prometheus /metrics and /healthz over HTTP on this port (- = off)' },
   version: { kind: 'boolean', char: 'v', default: false, description: 'print the version and exit' },
   idl: { kind: 'string', description: 'IDL file of a service of your own (instead of a shipped engine)' },
   impl: { kind: 'string', dependsOn: ['idl'], description: 'ES module (.js/.mjs) implementing the --idl service\'s methods' },

@@ -25,6 +25,17 @@ const distributedRole = (): Promise<typeof import('./distributed.js')> => import
 const proxyRole = (): Promise<typeof import('./proxy.js')> => import('./proxy.js');
 const userServices = (): Promise<typeof import('./user-service.js')> => import('./user-service.js');
 const engines = (): Promise<typeof import('./served-service.js')> => import('./served-service.js');
+/** prom-client and node:http load only with --metrics_port. */
+const metricsModule = (): Promise<typeof import('./metrics.js')> => import('./metrics.js');
+
+/** The metrics endpoint when --metrics_port names a port; bound before anything registers. */
+async function startMetrics(f: ServeFlags, host: string, logger: Logger): Promise<{ mod: typeof import('./metrics.js'); endpoint: import('./metrics.js').MetricsEndpoint } | undefined> {
+  if (f.metrics_port === '-' || f.metrics_port === '') return undefined;
+  const mod = await metricsModule();
+  const port = mod.parseMetricsPort(f.metrics_port);
+  if (port === undefined) return undefined;
+  return { mod, endpoint: await mod.startMetricsEndpoint(port, host, logger) };
+}
 
 /** Runs `juba serve [engine] <flags>`; `version` is juba's own, for -v. */
 export async function runServe(engine: string | undefined, f: ServeFlags, version: string): Promise<void> {
@@ -60,13 +71,19 @@ export async function runServe(engine: string | undefined, f: ServeFlags, versio
   if (options.configTest) return configTest(service, options, logger);
   if (!isStandalone(options)) {
     if (options.configpath || options.modelFile) logger.warn('-f and -m are ignored in distributed mode: the config comes from ZooKeeper');
+    const metrics = await startMetrics(f, bindAddress(options), logger);
     const ds = await (await distributedRole()).startDistributedServer(service, options, logger);
+    if (metrics) metrics.mod.instrumentServer(metrics.endpoint, ds.server, ds);
     stopOnSignals(() => ds.stop('signal'), logger);
     await ds.stopped;
     process.exit(0);
   }
   const prepared = prepareStandaloneServer(service, options, logger);
+  const metrics = await startMetrics(f, bindAddress(options), logger);
+  let serving = false;
+  if (metrics) metrics.mod.instrumentServer(metrics.endpoint, prepared.server, undefined, () => serving);
   await prepared.start();
+  serving = true;
   stopOnSignals(() => prepared.server.close(), logger);
 }
 
@@ -94,7 +111,9 @@ async function runProxy(engine: string | undefined, f: ServeFlags): Promise<void
   });
   if (f.daemon) return daemonize();
   const logger = makeLogger({ ...D, ...options, logConfig: options.logConfig }, `juba${type}_proxy`);
+  const metrics = await startMetrics(f, bindAddress(options), logger);
   const proxy = await (await proxyRole()).startProxy({ descriptor, engineType: type, options, logger });
+  if (metrics) metrics.mod.instrumentProxy(metrics.endpoint, proxy, type);
   stopOnSignals(() => proxy.close(), logger);
 }
 

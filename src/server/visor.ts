@@ -70,6 +70,8 @@ export interface VisorChildInfo {
 /** Events: 'lost' (the ZooKeeper session expired; children are already stopped). */
 export class Visor extends EventEmitter {
   private readonly children: Child[] = [];
+  /** Children restarted after an unexpected exit, since the visor started (/metrics). */
+  restarts = 0;
   private closing?: Promise<void>;
 
   private constructor(
@@ -242,7 +244,9 @@ export class Visor extends EventEmitter {
     this.o.logger.warn({ key: c.key, port: c.port, pid: proc.pid, code, signal, restartInMs: delay, crashes: c.crashes, log: this.logFile(c) }, 'server exited unexpectedly; restarting');
     c.restartTimer = setTimeout(() => {
       c.restartTimer = undefined;
-      if (!c.stopping && !this.closing) this.spawnChild(c);
+      if (c.stopping || this.closing) return;
+      this.restarts++;
+      this.spawnChild(c);
     }, delay);
   }
 

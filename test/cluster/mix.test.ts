@@ -22,6 +22,7 @@ import type { Mixer } from '../../src/server/mix/mixer.js';
 import { selectPeers } from '../../src/server/mix/push-mixer.js';
 import { SERVER_DEFAULTS, type MixerName } from '../../src/server/options.js';
 import { freePort } from '../harness/processes.js';
+import { eventually } from '../harness/wait.js';
 import { startZooKeeper, type ZooKeeperInstance } from '../harness/zookeeper.js';
 
 const TYPE = 'nearest_neighbor';
@@ -151,14 +152,7 @@ async function statusString(n: Node, key: string): Promise<string> {
   return v instanceof Uint8Array ? bytesToString(v) : `<not a string: ${String(v)}>`;
 }
 
-async function waitFor(what: string, cond: () => Promise<boolean> | boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await cond()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+const waitFor = (what: string, cond: () => Promise<boolean> | boolean, timeoutMs = 20_000): Promise<void> => eventually(cond, what, timeoutMs, 100);
 
 const sorted = (xs: string[]) => [...xs].sort();
 const actives = (cluster: string) => listActives(admin, TYPE, cluster);

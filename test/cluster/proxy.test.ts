@@ -19,6 +19,7 @@ import { RpcError } from '../../src/rpc/errors.js';
 import { RpcServer } from '../../src/rpc/server.js';
 import { PROXY_DEFAULTS, type ProxyOptions } from '../../src/server/options.js';
 import { startProxy, type Proxy } from '../../src/server/proxy.js';
+import { eventually as waitUntil } from '../harness/wait.js';
 import { startZooKeeper, type ZooKeeperInstance } from '../harness/zookeeper.js';
 
 const TYPE = 'nearest_neighbor';
@@ -162,15 +163,8 @@ async function callError(c: RpcClient, method: string, ...params: unknown[]): Pr
 
 const errorText = (e: RpcError): unknown => (e.error instanceof Uint8Array ? bytesToString(e.error) : e.error);
 
-/** Polls until `check` holds (bounded): ZooKeeper watches fire asynchronously. */
-async function eventually(check: () => Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+/** ZooKeeper watches fire asynchronously: poll until `check` holds. */
+const eventually = (check: () => Promise<boolean>, what: string): Promise<void> => waitUntil(check, what, 20_000, 50);
 
 /**
  * Ends the proxy's session for real (its ephemeral nodes vanish on the server) and delivers the
@@ -180,12 +174,7 @@ async function eventually(check: () => Promise<boolean>, what: string): Promise<
 async function expireSession(victim: Zk): Promise<void> {
   await victim.close();
   victim.emit('expired');
-  const deadline = Date.now() + 15_000;
-  while (Date.now() < deadline) {
-    if (proxy.zk !== victim) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('the proxy did not open a new session');
+  await waitUntil(() => proxy.zk !== victim, 'the proxy to open a new session', 20_000, 50);
 }
 
 const statusKeys = async (name: string): Promise<string[]> =>

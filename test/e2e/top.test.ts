@@ -16,12 +16,34 @@ import type { Datum } from '../../src/engine/datum.js';
 import { loadEngineDescriptor } from '../../src/idl/descriptor.js';
 import { JUBA, freePort, killStarted, runJuba, runJubaToEnd } from '../harness/processes.js';
 import { writeHandsOnConfig } from '../harness/cluster.js';
+import { waitForValue } from '../harness/wait.js';
 import { startZooKeeper, type ZooKeeperInstance } from '../harness/zookeeper.js';
 
 const desc = loadEngineDescriptor('nearest_neighbor');
 const NAME = 'top_nn';
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'juba-top-'));
 const num = (o: Record<string, number>): Datum => ({ stringValues: [], numValues: Object.entries(o), binaryValues: [] });
+/** TCP state CLOSE_WAIT in /proc/net/tcp: the peer closed, we have not. */
+const CLOSE_WAIT = '08';
+
+/** The TCP states of `pid`'s sockets to loopback port `port` (from /proc, as hex codes). */
+function zkSocketStates(pid: number, port: number): string[] {
+  const inodes = new Set<string>();
+  for (const fd of fs.readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      const m = /^socket:\[(\d+)\]$/.exec(fs.readlinkSync(`/proc/${pid}/fd/${fd}`));
+      if (m) inodes.add(m[1]!);
+    } catch {
+      /* closed meanwhile */
+    }
+  }
+  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+  return ['/proc/net/tcp', '/proc/net/tcp6'].flatMap((f) => (fs.existsSync(f) ? fs.readFileSync(f, 'utf8').split('\n').slice(1) : []))
+    .map((l) => l.trim().split(/\s+/))
+    .filter((c) => c.length > 9 && c[2]!.endsWith(`:${hexPort}`) && inodes.has(c[9]!))
+    .map((c) => c[3]!);
+}
+
 let zk: ZooKeeperInstance;
 const servers: Array<{ ipPort: string; client: ServiceClient }> = [];
 let proxy: { ipPort: string };
@@ -65,14 +87,9 @@ class TmuxTop {
   }
 
   async until(ok: (text: string) => boolean, what: string, ms = 20_000): Promise<string> {
-    const deadline = Date.now() + ms;
     let text = '';
-    while (Date.now() < deadline) {
-      text = this.pane();
-      if (ok(text)) return text;
-      await new Promise((r) => setTimeout(r, 250));
-    }
-    throw new Error(`timed out waiting for ${what}; pane:\n${text}`);
+    return waitForValue(() => (ok((text = this.pane())) ? text : undefined), what, ms, 250)
+      .catch((e: Error) => { throw new Error(`${e.message}\nlast pane:\n${text}`); });
   }
 
   /** The pid of juba top (the shell's child). */
@@ -175,10 +192,8 @@ describe('juba top', () => {
     const top = runJubaToEnd(['top', '-z', zk.hosts, '-n', NAME, '--once', '--json', '--interval', '2000']);
     let stop = false;
     void top.finally(() => (stop = true));
-    while (!stop) {
-      await servers[0]!.client.doMix();
-      await new Promise((r) => setTimeout(r, 300));
-    }
+    // Rounds one after another until top has taken its two snapshots (at most 2000 rounds).
+    for (let i = 0; i < 2000 && !stop; i++) await servers[0]!.client.doMix();
     const r = await top;
     expect(r.code, r.stderr).toBe(0);
     const snap = JSON.parse(r.stdout) as { events: Array<{ ipPort: string; round: number; members: number }>; members: Array<{ mixRounds: number }> };
@@ -243,7 +258,8 @@ describe('juba top', () => {
       await t.until((x) => servers.every((s) => x.includes(s.ipPort)) && x.includes('zk: connected'), 'both members, connected');
       const pid = t.pid();
       process.kill(pid, 'SIGSTOP');
-      await new Promise((r) => setTimeout(r, 5000));
+      // ZooKeeper expires the silent session and hangs up: top's socket to it is half-closed.
+      await waitForValue(() => (zkSocketStates(pid, zk.port).includes(CLOSE_WAIT) ? true : undefined), 'ZooKeeper to drop the stopped top\'s session', 60_000, 250);
       process.kill(pid, 'SIGCONT');
       await t.until((x) => /zk: connected \(127\.0\.0\.1:\d+\) session #2/.test(x), 'a second session', 30_000);
       // The last known members stayed; membership is watched through the new session.

@@ -6,15 +6,7 @@ import type { ServiceDescriptor } from '../../src/idl/types.js';
 import { killStarted, runJubaToEnd, startServing, type JubaProcess } from './processes.js';
 import type { ZooKeeperInstance } from './zookeeper.js';
 
-/** Polls `check` every 200 ms until it holds (errors count as "not yet"); fails naming `what`. */
-export async function eventually(check: () => Promise<boolean>, what: string, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await check().catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+export { eventually } from './wait.js';
 
 /**
  * Stores the hands-on config (euclid_lsh, hash_num 64, numeric features only) for each cluster

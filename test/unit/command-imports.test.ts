@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { ROOT } from '../harness/processes.js';
 
 const COMMANDS = path.join(ROOT, 'dist/commands');
-const WATCHED = ['react', 'ink', 'amqplib', 'node-zookeeper-client'];
+const WATCHED = ['react', 'ink', 'amqplib', 'node-zookeeper-client', 'prom-client'];
 
 function commandFiles(dir = COMMANDS): string[] {
   return readdirSync(dir).flatMap((f) => {
@@ -42,6 +42,8 @@ describe('command modules load only what they use', () => {
     it(`${name}: no Ink/React unless it draws, no amqplib at load`, () => {
       const loaded = packagesLoadedBy(file);
       expect(loaded).not.toContain('amqplib');
+      // prom-client loads only when --metrics_port is given.
+      expect(loaded).not.toContain('prom-client');
       if (name !== 'top') expect(loaded.filter((p) => p === 'react' || p === 'ink')).toEqual([]);
       // Only commands that talk to ZooKeeper may load its client; these never do at load time.
       if (['serve', 'call', 'bench', 'feed', 'source', 'gen'].includes(name)) expect(loaded).not.toContain('node-zookeeper-client');

@@ -7,6 +7,7 @@ import { RpcError } from '../../src/rpc/errors.js';
 import { ArgumentError } from '../../src/errors.js';
 import { silentLogger } from '../../src/logger.js';
 import { bytesToString } from '../../src/msgpack/reader.js';
+import { eventually } from '../harness/wait.js';
 
 const methods = new Map<string, RpcMethod>([
   ['echo', {
@@ -100,7 +101,8 @@ describe('RpcServer robustness', () => {
   it('closes idle connections after --timeout', async () => {
     const c = new RpcClient({ host: '127.0.0.1', port });
     await c.call('echo', (w) => { w.arrayHeader(2); w.str(''); w.str('a'); });
-    await new Promise((r) => setTimeout(r, 1500));
+    // The 1 s timeout passes however long the machine takes: wait for the hang-up itself.
+    await eventually(() => server.connections === 0, 'the server to close the idle connection', 30_000, 50);
     // The server hung up; the client reconnects on the next call.
     await expect(c.call('echo', (w) => { w.arrayHeader(2); w.str(''); w.str('again'); })).resolves.toEqual(new Uint8Array(Buffer.from('again')));
     c.close();

@@ -24,6 +24,8 @@ describe('juba serve argv without oclif', () => {
     ['nearest_neighbor', '--proxy', '-z', 'h:1', '-E', '0', '-S', '10', '--max_frame', '2048', '-l', '/tmp', '-g', 'log.json'],
     ['--idl', 'k.idl', '--impl', 'k.js', '-m', 'model.jubatus', '-B', 'eth0'],
     ['-v', 'nearest_neighbor'],
+    ['nearest_neighbor', '-f', 'c.json', '--metrics_port', '9100'],
+    ['nearest_neighbor', '--proxy', '--metrics_port=-'],
   ])('%s … parses as oclif does', async (...argv) => {
     expect(parseServeArgv(argv)).toEqual(await viaOclif(argv));
   });

@@ -4,6 +4,7 @@ import { createElement } from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TopApp, TopView } from '../../src/tui/app.js';
 import { initialState, reducer, type Action, type MemberSample, type TopState } from '../../src/tui/state.js';
+import { eventually } from '../harness/wait.js';
 
 const sample = (ipPort: string, o: Partial<MemberSample> = {}): MemberSample => ({ ipPort, active: true, reachable: true, ...o });
 
@@ -41,8 +42,9 @@ type Rendered = ReturnType<typeof render>;
 
 /** Waits (bounded) until `ok` holds; Ink draws frames asynchronously (and throttled). */
 async function waitFor(ok: () => boolean, what: () => string): Promise<void> {
-  for (let i = 0; i < 150 && !ok(); i++) await new Promise((res) => setTimeout(res, 20));
-  if (!ok()) throw new Error(`timed out waiting: ${what()}`);
+  await eventually(ok, 'a frame', 20_000, 20).catch(() => {
+    throw new Error(`timed out waiting: ${what()}`);
+  });
 }
 
 async function frameUntil(r: Rendered, ok: (f: string) => boolean): Promise<string> {

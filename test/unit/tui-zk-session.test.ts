@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import type { Zk } from '../../src/cluster/zk.js';
 import { backoffDelay, ZkSession, type SessionEvent } from '../../src/tui/zk-session.js';
+import { eventually } from '../harness/wait.js';
 
 /** Stands in for a Zk: the session only uses its events, connectedServer and close(). */
 class FakeZk extends EventEmitter {
@@ -16,10 +17,7 @@ class FakeZk extends EventEmitter {
 }
 const asZk = (f: FakeZk): Zk => f as unknown as Zk;
 
-async function until(ok: () => boolean): Promise<void> {
-  for (let i = 0; i < 200 && !ok(); i++) await new Promise((r) => setTimeout(r, 5));
-  expect(ok()).toBe(true);
-}
+const until = (ok: () => boolean): Promise<void> => eventually(ok, 'the session to reach the expected state', 20_000, 5);
 
 describe('top ZooKeeper session', () => {
   it('backs off exponentially up to a cap', () => {

@@ -154,6 +154,7 @@ export class LinearMixer extends MixerBase implements Mixer {
           }
           return true;
         } catch (e) {
+          this.stats.failures++;
           this.ctx.logger.warn({ err: errorText(e) }, 'do_mix failed');
           return false;
         }
@@ -185,6 +186,7 @@ export class LinearMixer extends MixerBase implements Mixer {
       const member = members[i]!;
       if (r.status === 'rejected') {
         this.dropPeer(member, clients[i]!);
+        this.stats.failures++;
         ctx.logger.warn({ member, err: errorText(r.reason) }, 'get_diff failed; member skipped');
         return;
       }
@@ -222,6 +224,7 @@ export class LinearMixer extends MixerBase implements Mixer {
     results.forEach((r, i) => {
       if (r.status === 'fulfilled') return;
       if (i !== own) this.dropPeer(members[i]!, clients[i]!);
+      this.stats.failures++;
       ctx.logger.warn({ member: members[i], err: errorText(r.reason) }, 'put_diff failed');
     });
     const ms = this.stats.roundDone(t0, members.length, merged.length);

@@ -55,10 +55,19 @@ export class MixStats {
   lastMembers = 0;
   lastBytes = 0;
   participated = 0;
+  /** juba's own totals for /metrics (not in get_status): bytes mixed, failed rounds and peer calls. */
+  bytesTotal = 0;
+  failures = 0;
+  durationSecondsSum = 0;
+  /** Told of each finished round (the /metrics duration histogram). */
+  onRound?: (seconds: number, bytes: number) => void;
 
   roundDone(startedMs: number, members: number, bytes: number): number {
     const ms = performance.now() - startedMs;
     this.rounds++;
+    this.bytesTotal += bytes;
+    this.durationSecondsSum += ms / 1000;
+    this.onRound?.(ms / 1000, bytes);
     this.lastTime = Math.floor(Date.now() / 1000);
     this.lastDurationMs = ms;
     this.lastMembers = members;
@@ -245,7 +254,10 @@ export abstract class MixerBase {
     this.trigger = new MixTrigger(ctx.intervalSec, ctx.intervalCount, opts.requireUpdates);
     this.loop = new MixLoop(
       () => this.iteration(),
-      (e) => ctx.logger.warn({ err: errorText(e) }, 'mixer iteration failed'),
+      (e) => {
+        this.stats.failures++;
+        ctx.logger.warn({ err: errorText(e) }, 'mixer iteration failed');
+      },
     );
     hookUpdates(ctx, () => {
       this.trigger.counter++;

@@ -9,6 +9,7 @@ import type { Zk } from '../../cluster/zk.js';
 import type { Logger } from '../../logger.js';
 import type { EngineServer } from '../engine-server.js';
 import type { MixerName } from '../options.js';
+import type { MixStats } from './mix-common.js';
 
 export interface MixerContext {
   server: EngineServer;
@@ -38,6 +39,8 @@ export interface Mixer {
   stop(): Promise<void>;
   /** A new ZooKeeper session: re-create `actives/<ip_port>` if this server was active. */
   sessionRenewed(): Promise<void>;
+  /** juba's own MIX figures (rounds, bytes, failures), read by /metrics. */
+  readonly stats: MixStats;
   /** Status keys (Jubatus's `linear_mixer.*` / `push_mixer.*` plus juba's `mix.*`). */
   status(): Record<string, string>;
 }

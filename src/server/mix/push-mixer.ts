@@ -115,6 +115,7 @@ export class PushMixer extends MixerBase implements Mixer {
       this.serial(() => this.mix()).then(
         () => true,
         (e) => {
+          this.stats.failures++;
           this.ctx.logger.warn({ err: errorText(e) }, 'do_mix failed');
           return false;
         },
@@ -142,6 +143,7 @@ export class PushMixer extends MixerBase implements Mixer {
         bytes += await this.exchange(client);
         exchanged++;
       } catch (e) {
+        this.stats.failures++;
         ctx.logger.warn({ peer, err: errorText(e) }, 'push mix with a peer failed; peer skipped');
       } finally {
         client.close();
