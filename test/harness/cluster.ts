@@ -6,7 +6,9 @@ import type { ServiceDescriptor } from '../../src/idl/types.js';
 import { killStarted, runJubaToEnd, startServing, type JubaProcess } from './processes.js';
 import type { ZooKeeperInstance } from './zookeeper.js';
 
-export { eventually } from './wait.js';
+import { eventually } from './wait.js';
+
+export { eventually };
 
 /**
  * Stores the hands-on config (euclid_lsh, hash_num 64, numeric features only) for each cluster
