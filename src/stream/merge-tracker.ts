@@ -1,0 +1,170 @@
+/**
+ * `juba feed --durable`: which applied messages a completed MIX round now covers.
+ *
+ * A message applied on server S is merged once S took part in a MIX round whose diff was taken
+ * after the apply. The feed reads S's `mix.participated` (put_diffs S applied, one per completed
+ * round) with get_status. A poll that starts after the apply and reads p proves nothing about
+ * round p+1 (its get_diff may predate the apply) but round p+2 began after round p+1 ended on S,
+ * so it holds the update: the message is merged when S reports p+2.
+ *
+ * A server that leaves ZooKeeper's `nodes/`, or restarts (another pid, or its counter went
+ * back), loses what it had not merged: its waiting messages are handed back to be re-sent. A
+ * server that only stops answering for `silentLostMs` gives back its idempotent messages (a
+ * repeat is harmless), never the others: a live server must not see them twice.
+ * A 1.1.1 member has no `mix.*` keys: its messages count as done once applied (`fallback`).
+ */
+
+export type Settle = { kind: 'merged' } | { kind: 'lost'; reason: string };
+
+interface Waiting {
+  idempotent: boolean;
+  /** Counter value that proves the merge; undefined until a poll started after the apply. */
+  need?: number;
+  settle(s: Settle): void;
+}
+
+interface ServerState {
+  /** Applied since the last poll started: stamped by the next poll's answer. */
+  unstamped: Waiting[];
+  /** Taken by the poll in flight. */
+  polling?: Waiting[];
+  stamped: Waiting[];
+  pid?: string;
+  counter?: number;
+  lastAnswer: number;
+  /** No `mix.participated`: a Jubatus 1.1.1 member, acknowledged after apply. */
+  fallback: boolean;
+}
+
+export interface MixProgress {
+  /** `mix.participated`; undefined for a member without juba's mix keys. */
+  participated?: number;
+  pid?: string;
+}
+
+export class MergeTracker {
+  private readonly servers = new Map<string, ServerState>();
+  merged = 0;
+  lastMergeAt: number;
+  readonly fallbackServers = new Set<string>();
+
+  constructor(
+    private readonly silentLostMs: number,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.lastMergeAt = now();
+  }
+
+  /** Messages applied and not yet merged. */
+  get awaiting(): number {
+    let n = 0;
+    for (const s of this.servers.values()) n += s.unstamped.length + (s.polling?.length ?? 0) + s.stamped.length;
+    return n;
+  }
+
+  /** The servers with something to watch. */
+  known(): string[] {
+    return [...this.servers.keys()];
+  }
+
+  /** Waits for the update `server` applied to be merged, or lost with it. */
+  wait(server: string, idempotent: boolean): Promise<Settle> {
+    const s = this.state(server);
+    return new Promise<Settle>((resolve) => {
+      const w: Waiting = { idempotent, settle: resolve };
+      if (s.fallback) return resolve({ kind: 'merged' });
+      s.unstamped.push(w);
+    });
+  }
+
+  /** A status poll of `server` starts: what was applied until now is stamped by its answer. */
+  pollStarted(server: string): void {
+    const s = this.servers.get(server);
+    if (!s || s.polling) return;
+    s.polling = s.unstamped;
+    s.unstamped = [];
+  }
+
+  /** The poll's answer. */
+  pollAnswered(server: string, p: MixProgress): void {
+    const s = this.servers.get(server);
+    if (!s) return;
+    s.lastAnswer = this.now();
+    const batch = s.polling ?? [];
+    s.polling = undefined;
+    if (p.participated === undefined) {
+      s.fallback = true;
+      this.fallbackServers.add(server);
+      for (const w of [...s.stamped, ...batch, ...s.unstamped]) w.settle({ kind: 'merged' });
+      this.merged += s.stamped.length + batch.length + s.unstamped.length;
+      s.stamped = [];
+      s.unstamped = [];
+      return;
+    }
+    const restarted = (s.pid !== undefined && p.pid !== undefined && p.pid !== s.pid) ||
+      (s.counter !== undefined && p.participated < s.counter);
+    s.pid = p.pid ?? s.pid;
+    if (restarted) {
+      // Whatever it held unmerged died with the old process, including this poll's batch.
+      this.loseAll(s, 'server restarted before a MIX covered it', () => true);
+      s.counter = p.participated;
+      return;
+    }
+    s.counter = p.participated;
+    for (const w of batch) w.need = p.participated + 2;
+    s.stamped.push(...batch);
+    const keep: Waiting[] = [];
+    for (const w of s.stamped) {
+      if (w.need! <= p.participated) {
+        w.settle({ kind: 'merged' });
+        this.merged++;
+        this.lastMergeAt = this.now();
+      } else keep.push(w);
+    }
+    s.stamped = keep;
+  }
+
+  /** The poll failed: the batch waits for the next one. */
+  pollFailed(server: string): void {
+    const s = this.servers.get(server);
+    if (!s || !s.polling) return;
+    s.unstamped.unshift(...s.polling);
+    s.polling = undefined;
+  }
+
+  /** `members`: the ip_ports in `nodes/` now. Servers absent lose their waiting messages. */
+  membersAre(members: ReadonlySet<string>): void {
+    for (const [server, s] of this.servers) {
+      if (!members.has(server)) {
+        this.loseAll(s, 'server left the cluster before a MIX covered it', () => true);
+        this.servers.delete(server);
+      }
+    }
+  }
+
+  /** Servers silent for `silentLostMs` give back their idempotent messages. */
+  checkSilent(): void {
+    const now = this.now();
+    for (const s of this.servers.values()) {
+      if (now - s.lastAnswer > this.silentLostMs) this.loseAll(s, 'server stopped answering before a MIX covered it', (w) => w.idempotent);
+    }
+  }
+
+  private loseAll(s: ServerState, reason: string, which: (w: Waiting) => boolean): void {
+    const lost: Waiting[] = [];
+    const split = (list: Waiting[]): Waiting[] => list.filter((w) => (which(w) ? (lost.push(w), false) : true));
+    s.unstamped = split(s.unstamped);
+    s.stamped = split(s.stamped);
+    if (s.polling) s.polling = split(s.polling);
+    for (const w of lost) w.settle({ kind: 'lost', reason });
+  }
+
+  private state(server: string): ServerState {
+    let s = this.servers.get(server);
+    if (!s) {
+      s = { unstamped: [], stamped: [], lastAnswer: this.now(), fallback: this.fallbackServers.has(server) };
+      this.servers.set(server, s);
+    }
+    return s;
+  }
+}
