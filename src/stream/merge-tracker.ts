@@ -7,10 +7,11 @@
  * round p+1 (its get_diff may predate the apply) but round p+2 began after round p+1 ended on S,
  * so it holds the update: the message is merged when S reports p+2.
  *
- * A server that leaves ZooKeeper's `nodes/`, or restarts (another pid, or its counter went
- * back), loses what it had not merged: its waiting messages are handed back to be re-sent. A
- * server that only stops answering for `silentLostMs` gives back its idempotent messages (a
- * repeat is harmless), never the others: a live server must not see them twice.
+ * A server that restarts (another pid, or its counter went back), or leaves ZooKeeper's
+ * `nodes/` and stops answering for `silentLostMs`, lost what it had not merged: its waiting
+ * messages are handed back to be re-sent. A server that only stops answering gives back its
+ * idempotent messages (a repeat is harmless), never the others: a live server must not see
+ * them twice.
  * A 1.1.1 member has no `mix.*` keys: its messages count as done once applied (`fallback`).
  */
 
@@ -34,6 +35,8 @@ interface ServerState {
   lastAnswer: number;
   /** No `mix.participated`: a Jubatus 1.1.1 member, acknowledged after apply. */
   fallback: boolean;
+  /** Missing from the last `nodes/` listing (a ZooKeeper session may also just have expired). */
+  absent: boolean;
 }
 
 export interface MixProgress {
@@ -132,21 +135,28 @@ export class MergeTracker {
     s.polling = undefined;
   }
 
-  /** `members`: the ip_ports in `nodes/` now. Servers absent lose their waiting messages. */
+  /**
+   * `members`: the ip_ports in `nodes/` now. A server missing there that also stopped answering
+   * is gone (checkSilent); one that still answers with the same pid only had its ZooKeeper
+   * session expire and keeps its messages.
+   */
   membersAre(members: ReadonlySet<string>): void {
-    for (const [server, s] of this.servers) {
-      if (!members.has(server)) {
-        this.loseAll(s, 'server left the cluster before a MIX covered it', () => true);
-        this.servers.delete(server);
-      }
-    }
+    for (const [server, s] of this.servers) s.absent = !members.has(server);
+    this.checkSilent();
   }
 
-  /** Servers silent for `silentLostMs` give back their idempotent messages. */
+  /**
+   * Servers silent for `silentLostMs`: gone from `nodes/` → every waiting message is re-sent,
+   * still listed → only the idempotent ones (a live server must never see a train twice).
+   */
   checkSilent(): void {
     const now = this.now();
-    for (const s of this.servers.values()) {
-      if (now - s.lastAnswer > this.silentLostMs) this.loseAll(s, 'server stopped answering before a MIX covered it', (w) => w.idempotent);
+    for (const [server, s] of this.servers) {
+      if (now - s.lastAnswer <= this.silentLostMs) continue;
+      if (s.absent) {
+        this.loseAll(s, 'server left the cluster before a MIX covered it', () => true);
+        this.servers.delete(server);
+      } else this.loseAll(s, 'server stopped answering before a MIX covered it', (w) => w.idempotent);
     }
   }
 
@@ -162,7 +172,7 @@ export class MergeTracker {
   private state(server: string): ServerState {
     let s = this.servers.get(server);
     if (!s) {
-      s = { unstamped: [], stamped: [], lastAnswer: this.now(), fallback: this.fallbackServers.has(server) };
+      s = { unstamped: [], stamped: [], lastAnswer: this.now(), fallback: this.fallbackServers.has(server), absent: false };
       this.servers.set(server, s);
     }
     return s;
