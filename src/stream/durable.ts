@@ -144,8 +144,12 @@ export class DurableCluster {
       const st = await this.client(server, this.statusClients).getStatus();
       const own = [...st.values()][0] ?? new Map<string, string>();
       const p = own.get('mix.participated');
-      this.tracker.pollAnswered(server, { participated: p === undefined ? undefined : Number(p), pid: own.get('pid') });
-    } catch {
+      const num = (k: string): number | undefined => (own.has(k) ? Number(own.get(k)) : undefined);
+      this.tracker.pollAnswered(server, {
+        participated: p === undefined ? undefined : Number(p), pid: own.get('pid'),
+        updates: num('mix.updates'), mergedThrough: num('mix.merged_through'),
+      });
+    } catch (e) {
       this.tracker.pollFailed(server);
     } finally {
       this.polling.delete(server);

@@ -2,10 +2,12 @@
  * `juba feed --durable`: which applied messages a completed MIX round now covers.
  *
  * A message applied on server S is merged once S took part in a MIX round whose diff was taken
- * after the apply. The feed reads S's `mix.participated` (put_diffs S applied, one per completed
- * round) with get_status. A poll that starts after the apply and reads p proves nothing about
- * round p+1 (its get_diff may predate the apply) but round p+2 began after round p+1 ended on S,
- * so it holds the update: the message is merged when S reports p+2.
+ * after the apply. juba's linear_mixer reports `mix.updates` (updates S counted, each before its
+ * reply) and `mix.merged_through` (`mix.updates` when S's diff was taken for the last round that
+ * S completed): a poll started after the apply reads u, and the message is merged once
+ * merged_through >= u. Mixers without those keys give `mix.participated` (put_diffs S applied,
+ * one per round): a poll after the apply reading p proves nothing about round p+1 (its get_diff
+ * may predate the apply) but round p+2 began after round p+1 ended on S, so it holds the update.
  *
  * A server that restarts (another pid, or its counter went back), or leaves ZooKeeper's
  * `nodes/` and stops answering for `silentLostMs`, lost what it had not merged: its waiting
@@ -42,6 +44,9 @@ interface ServerState {
 export interface MixProgress {
   /** `mix.participated`; undefined for a member without juba's mix keys. */
   participated?: number;
+  /** `mix.updates` and `mix.merged_through` (linear_mixer); else the participated rule applies. */
+  updates?: number;
+  mergedThrough?: number;
   pid?: string;
 }
 
@@ -104,21 +109,25 @@ export class MergeTracker {
       s.unstamped = [];
       return;
     }
+    // With mix.updates / mix.merged_through the proof is exact: the apply was counted before
+    // this poll read `updates`, so a diff taken at merged_through >= updates holds it.
+    const exact = p.updates !== undefined && p.mergedThrough !== undefined;
+    const counter = exact ? p.updates! : p.participated;
+    const covered = exact ? p.mergedThrough! : p.participated;
     const restarted = (s.pid !== undefined && p.pid !== undefined && p.pid !== s.pid) ||
-      (s.counter !== undefined && p.participated < s.counter);
+      (s.counter !== undefined && counter < s.counter);
     s.pid = p.pid ?? s.pid;
+    s.counter = counter;
     if (restarted) {
       // Whatever it held unmerged died with the old process, including this poll's batch.
       this.loseAll(s, 'server restarted before a MIX covered it', () => true);
-      s.counter = p.participated;
       return;
     }
-    s.counter = p.participated;
-    for (const w of batch) w.need = p.participated + 2;
+    for (const w of batch) w.need = exact ? counter : counter + 2;
     s.stamped.push(...batch);
     const keep: Waiting[] = [];
     for (const w of s.stamped) {
-      if (w.need! <= p.participated) {
+      if (w.need! <= covered) {
         w.settle({ kind: 'merged' });
         this.merged++;
         this.lastMergeAt = this.now();

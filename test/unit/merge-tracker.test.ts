@@ -84,3 +84,33 @@ describe('juba feed --durable: await-merge bookkeeping', () => {
     expect(later.get()).toEqual({ kind: 'merged' });
   });
 });
+
+describe('juba feed --durable: mix.updates / mix.merged_through', () => {
+  it('merged once merged_through reaches the updates a poll after the apply read', async () => {
+    const t = new MergeTracker(10_000);
+    const m = track(t, 'a', false);
+    t.pollStarted('a');
+    t.pollAnswered('a', { participated: 3, updates: 120, mergedThrough: 100, pid: '1' });
+    await flush();
+    expect(m.get()).toBeUndefined();
+    t.pollStarted('a');
+    t.pollAnswered('a', { participated: 4, updates: 130, mergedThrough: 119, pid: '1' });
+    await flush();
+    expect(m.get()).toBeUndefined();
+    t.pollStarted('a');
+    t.pollAnswered('a', { participated: 5, updates: 130, mergedThrough: 120, pid: '1' });
+    await flush();
+    expect(m.get()).toEqual({ kind: 'merged' });
+  });
+
+  it('updates going back means a restart: the waiting messages are lost', async () => {
+    const t = new MergeTracker(10_000);
+    const m = track(t, 'a', false);
+    t.pollStarted('a');
+    t.pollAnswered('a', { participated: 3, updates: 120, mergedThrough: 100 });
+    t.pollStarted('a');
+    t.pollAnswered('a', { participated: 0, updates: 5, mergedThrough: 0 });
+    await flush();
+    expect(m.get()).toEqual({ kind: 'lost', reason: 'server restarted before a MIX covered it' });
+  });
+});

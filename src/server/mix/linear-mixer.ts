@@ -51,6 +51,7 @@ export class LinearMixer extends MixerBase implements Mixer {
       return underRead(s, () => {
         const w = new MsgWriter(1024);
         this.lm.packDiff(w);
+        this.stats.diffTakenAt = this.stats.updates;
         return w.toBytes();
       });
     }, encodeRaw));
@@ -239,6 +240,7 @@ export class LinearMixer extends MixerBase implements Mixer {
       return lm.putDiff(lm.unpackDiff(decodeOne(raw)));
     });
     this.stats.participated++;
+    if (ok) this.stats.mergedThrough = Math.max(this.stats.mergedThrough, this.stats.diffTakenAt);
     if (!ok && !this.obsolete) this.ctx.logger.warn('a mixed diff was built for another model version: this server is obsolete');
     this.obsolete = !ok;
     this.trigger.reset();

@@ -55,6 +55,16 @@ export class MixStats {
   lastMembers = 0;
   lastBytes = 0;
   participated = 0;
+  /** Model updates this server applied since it started (never reset). */
+  updates = 0;
+  /**
+   * `updates` when this server's diff was taken for the last round it completed (its put_diff
+   * applied): every update counted up to here is in the merged model. `juba feed --durable`
+   * reads `mix.updates` after an apply and waits for `mix.merged_through` to reach it.
+   */
+  mergedThrough = 0;
+  /** `updates` at the last get_diff served, promoted to mergedThrough by the next put_diff. */
+  diffTakenAt = 0;
 
   roundDone(startedMs: number, members: number, bytes: number): number {
     const ms = performance.now() - startedMs;
@@ -74,6 +84,8 @@ export class MixStats {
       'mix.last_members': String(this.lastMembers),
       'mix.last_bytes': String(this.lastBytes),
       'mix.participated': String(this.participated),
+      'mix.updates': String(this.updates),
+      'mix.merged_through': String(this.mergedThrough),
     };
   }
 }
@@ -248,6 +260,7 @@ export abstract class MixerBase {
       (e) => ctx.logger.warn({ err: errorText(e) }, 'mixer iteration failed'),
     );
     hookUpdates(ctx, () => {
+      this.stats.updates++;
       this.trigger.counter++;
       if (this.trigger.due()) this.loop.notify();
     });
