@@ -47,6 +47,8 @@ export interface MixProgress {
   /** `mix.updates` and `mix.merged_through` (linear_mixer); else the participated rule applies. */
   updates?: number;
   mergedThrough?: number;
+  /** `linear_mixer.is_obsolete`: the server's model will be replaced by a peer's. */
+  obsolete?: boolean;
   pid?: string;
 }
 
@@ -121,6 +123,13 @@ export class MergeTracker {
     if (restarted) {
       // Whatever it held unmerged died with the old process, including this poll's batch.
       this.loseAll(s, 'server restarted before a MIX covered it', () => true);
+      return;
+    }
+    if (p.obsolete) {
+      // Its own updates may vanish when it pulls a peer's model: repeat what is safe to repeat.
+      s.stamped.push(...batch.filter((w) => w.idempotent));
+      this.loseAll(s, 'server obsolete (its model is replaced by a peer\'s) before a MIX covered it', (w) => w.idempotent);
+      s.unstamped.push(...batch.filter((w) => !w.idempotent));
       return;
     }
     for (const w of batch) w.need = exact ? counter : counter + 2;

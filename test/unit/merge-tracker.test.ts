@@ -114,3 +114,20 @@ describe('juba feed --durable: mix.updates / mix.merged_through', () => {
     expect(m.get()).toEqual({ kind: 'lost', reason: 'server restarted before a MIX covered it' });
   });
 });
+
+describe('juba feed --durable: an obsolete server', () => {
+  it('gives back its idempotent messages and keeps the others', async () => {
+    const t = new MergeTracker(10_000);
+    const idem = track(t, 'a', true);
+    const train = track(t, 'a', false);
+    t.pollStarted('a');
+    t.pollAnswered('a', { participated: 1, updates: 10, mergedThrough: 0, obsolete: true, pid: '1' });
+    await flush();
+    expect(idem.get()?.kind).toBe('lost');
+    expect(train.get()).toBeUndefined();
+    t.pollStarted('a');
+    t.pollAnswered('a', { participated: 2, updates: 10, mergedThrough: 10, pid: '1' });
+    await flush();
+    expect(train.get()).toEqual({ kind: 'merged' });
+  });
+});
