@@ -96,6 +96,10 @@ async function durableCost(): Promise<Record<string, unknown>> {
 }
 
 async function main(): Promise<void> {
+  if (process.env.FEED_DURABLE_ONLY) {
+    console.log(JSON.stringify({ bench: 'feed', durable: await durableCost() }));
+    return;
+  }
   const mq = await startRabbitMq();
   const port = await freePort();
   const server = runJuba(['serve', 'nearest_neighbor', '-f', 'config/nearest_neighbor/sensor.json', '-p', String(port), '-b', '127.0.0.1']);

@@ -35,6 +35,7 @@ interface ServerState {
   pid?: string;
   counter?: number;
   lastAnswer: number;
+  replacedAt?: number;
   /** No `mix.participated`: a Jubatus 1.1.1 member, acknowledged after apply. */
   fallback: boolean;
   /** Missing from the last `nodes/` listing (a ZooKeeper session may also just have expired). */
@@ -47,6 +48,8 @@ export interface MixProgress {
   /** `mix.updates` and `mix.merged_through` (linear_mixer); else the participated rule applies. */
   updates?: number;
   mergedThrough?: number;
+  /** `mix.model_replaced_at`: `updates` when the model was last replaced by a peer's. */
+  modelReplacedAt?: number;
   /** `linear_mixer.is_obsolete`: the server's model will be replaced by a peer's. */
   obsolete?: boolean;
   pid?: string;
@@ -125,6 +128,14 @@ export class MergeTracker {
       this.loseAll(s, 'server restarted before a MIX covered it', () => true);
       return;
     }
+    if (p.modelReplacedAt !== undefined && s.replacedAt !== undefined && p.modelReplacedAt > s.replacedAt) {
+      // The model was replaced by a peer's since the last answer: what waited here is gone.
+      s.replacedAt = p.modelReplacedAt;
+      s.stamped.push(...batch);
+      this.loseAll(s, 'server replaced its model by a peer\'s before a MIX covered it', () => true);
+      return;
+    }
+    s.replacedAt = p.modelReplacedAt ?? s.replacedAt;
     if (p.obsolete) {
       // Its own updates may vanish when it pulls a peer's model: repeat what is safe to repeat.
       s.stamped.push(...batch.filter((w) => w.idempotent));

@@ -293,6 +293,8 @@ export class LinearMixer extends MixerBase implements Mixer {
       return;
     }
     await s.lock.withWrite(() => s.engine.unpackModel(decodeOne(model)));
+    // Updates counted so far that no round merged are gone with the old model.
+    this.stats.modelReplacedAt = this.stats.updates;
     ctx.logger.info({ peer, bytes: model.length }, 'obsolete model replaced by a peer\'s');
     await this.mix();
   }

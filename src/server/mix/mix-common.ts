@@ -65,6 +65,8 @@ export class MixStats {
   mergedThrough = 0;
   /** `updates` at the last get_diff served, promoted to mergedThrough by the next put_diff. */
   diffTakenAt = 0;
+  /** `updates` when an obsolete model was last replaced by a peer's (its unmerged updates lost). */
+  modelReplacedAt = 0;
 
   roundDone(startedMs: number, members: number, bytes: number): number {
     const ms = performance.now() - startedMs;
@@ -86,6 +88,7 @@ export class MixStats {
       'mix.participated': String(this.participated),
       'mix.updates': String(this.updates),
       'mix.merged_through': String(this.mergedThrough),
+      'mix.model_replaced_at': String(this.modelReplacedAt),
     };
   }
 }
