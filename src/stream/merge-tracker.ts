@@ -9,8 +9,8 @@
  * one per round): a poll after the apply reading p proves nothing about round p+1 (its get_diff
  * may predate the apply) but round p+2 began after round p+1 ended on S, so it holds the update.
  *
- * A server that restarts (another pid, or its counter went back), or leaves ZooKeeper's
- * `nodes/` and stops answering for `silentLostMs`, lost what it had not merged: its waiting
+ * A server that restarts (another pid, or its counter went back), or stays out of ZooKeeper's
+ * `nodes/` for `silentLostMs` (the session timeout), lost what it had not merged: its waiting
  * messages are handed back to be re-sent. A server that only stops answering gives back its
  * idempotent messages (a repeat is harmless), never the others: a live server must not see
  * them twice.
@@ -40,6 +40,8 @@ interface ServerState {
   fallback: boolean;
   /** Missing from the last `nodes/` listing (a ZooKeeper session may also just have expired). */
   absent: boolean;
+  /** When it was first missing from `nodes/` (reset when it is listed again). */
+  absentSince?: number;
 }
 
 export interface MixProgress {
@@ -165,12 +167,16 @@ export class MergeTracker {
   }
 
   /**
-   * `members`: the ip_ports in `nodes/` now. A server missing there that also stopped answering
-   * is gone (checkSilent); one that still answers with the same pid only had its ZooKeeper
-   * session expire and keeps its messages.
+   * `members`: the ip_ports in `nodes/` now. A server missing there past the session timeout
+   * is gone (checkSilent); a shorter absence (a session renewed) keeps its messages.
    */
   membersAre(members: ReadonlySet<string>): void {
-    for (const [server, s] of this.servers) s.absent = !members.has(server);
+    const now = this.now();
+    for (const [server, s] of this.servers) {
+      s.absent = !members.has(server);
+      if (!s.absent) s.absentSince = undefined;
+      else s.absentSince ??= now;
+    }
     this.checkSilent();
   }
 
@@ -181,7 +187,10 @@ export class MergeTracker {
   checkSilent(): void {
     const now = this.now();
     for (const [server, s] of this.servers) {
-      if (now - s.lastAnswer <= this.silentLostMs) continue;
+      // Out of nodes/ past the session timeout: it takes no part in MIX, so nothing it holds
+      // will be merged, even if it still answers.
+      const left = s.absent && s.absentSince !== undefined && now - s.absentSince > this.silentLostMs;
+      if (!left && now - s.lastAnswer <= this.silentLostMs) continue;
       if (s.absent) {
         this.loseAll(s, 'server left the cluster before a MIX covered it', () => true);
         this.servers.delete(server);
