@@ -113,8 +113,9 @@ export class Feed {
     merged: 0, awaiting: 0, resent: 0, resentWhy: {},
   };
   private applying = 0;
+  // Declared before `stopped`, whose executor sets it (a later declaration would reset it).
+  private markStopped: () => void = () => undefined;
   private readonly stopped = new Promise<'stopped'>((r) => (this.markStopped = () => r('stopped')));
-  private markStopped!: () => void;
   private readonly applyQueue: Array<() => void> = [];
   private stopping = false;
   private readonly wakeups = new Set<() => void>();
