@@ -10,6 +10,9 @@ import { presetsOf } from '../control/engine-presets.js';
 import { engineFactory, engineTypes } from '../engine/registry.js';
 import { consumeJsonl } from '../stream/jsonl-input.js';
 import { ProgressLine } from '../stream/progress.js';
+import { DurableCluster } from '../stream/durable.js';
+import { withZk } from '../cluster/config-store.js';
+import { onlyCluster } from '../cluster/cluster-types.js';
 
 export interface FeedSummary {
   input: string;
@@ -24,7 +27,18 @@ export interface FeedSummary {
   notApplied: number;
   seconds: number;
   perSecond: number;
+  /** --durable: 'merge' (done once a MIX covered it), 'apply' (no MIX to follow: -s, 1.1.1 members), or absent. */
+  durable?: 'merge' | 'apply';
+  merged?: number;
+  /** --durable: messages applied again because their server was lost before a MIX, by reason. */
+  resent?: number;
+  resentWhy?: Record<string, number>;
+  /** --durable: members without juba's mix.* status keys (Jubatus 1.1.1), acknowledged after apply. */
+  ackAfterApply?: string[];
 }
+
+/** Update methods a repeat cannot change the model twice with (for --map). */
+const IDEMPOTENT_METHODS = new Set(['set_row', 'update_row', 'update_node', 'clear_row', 'remove_row', 'remove_node']);
 
 /** Each shipped engine's default mapping, for the help text: `nearest_neighbor: ["id1", {…}] → set_row`. */
 function feedDefaults(): string {
@@ -69,6 +83,8 @@ with --file, any dead-lettered line makes the exit code 5.`;
     count: Flags.integer({ min: 1, description: 'stop after this many messages were applied or dead-lettered' }),
     'idle-exit': Flags.integer({ min: 1, description: 'stop when no message arrived for this many seconds' }),
     duration: Flags.integer({ min: 1, description: 'stop after this many seconds' }),
+    durable: Flags.boolean({ default: false, allowNo: true, description: 'with -z: a message is done (acked, or a line counted) only once a completed MIX round holds it; updates a lost server never merged are sent again. With -s: acknowledged after apply' }),
+    'await-merge': Flags.integer({ default: 20_000, min: 1, description: '--durable: most messages applied and waiting for a MIX at once; beyond that the feed waits' }),
   };
 
   async run(): Promise<FeedSummary> {
@@ -96,7 +112,31 @@ with --file, any dead-lettered line makes the exit code 5.`;
     }
     const target = await targetFor(f, type);
     const client = clientFor(descriptor, target, f);
-    const feed = new Feed({ map, apply: (args) => client.call(method, ...args), retryForMs: f['retry-for'] * 1000 });
+    const zkHosts = f.server ? undefined : (f.zookeeper || process.env.JUBA_ZK);
+    let cluster: DurableCluster | undefined;
+    let durableMode: 'merge' | 'apply' | undefined;
+    if (f.durable && zkHosts) {
+      const name = f.name || (await withZk(zkHosts, f.zookeeper_timeout, (zk) => onlyCluster(zk))).name;
+      cluster = new DurableCluster({
+        zkHosts, zkTimeoutMs: f.zookeeper_timeout * 1000, type, name, descriptor,
+        method: descriptor.methods.get(method)!, callTimeoutMs: f.timeout * 1000,
+      });
+      await cluster.start();
+      durableMode = 'merge';
+    } else if (f.durable) {
+      durableMode = 'apply';
+      process.stderr.write('--durable with -s: a single server has no MIX to wait for; messages are acknowledged after apply\n');
+    }
+    const idempotent = preset ? preset.idempotent === true : IDEMPOTENT_METHODS.has(method);
+    const inFlight = f['in-flight'] + (cluster ? f['await-merge'] : 0);
+    const feed = new Feed({
+      map, apply: (args) => client.call(method, ...args), retryForMs: f['retry-for'] * 1000,
+      durable: cluster && {
+        applyOn: (args) => cluster!.apply(args),
+        awaitMerge: (servers) => cluster!.awaitMerge(servers, idempotent),
+        maxApplying: f['in-flight'],
+      },
+    });
     const input = amqpUrl ? `${redactUrl(amqpUrl)} queue ${f.queue}` : file === '-' ? 'stdin' : file!;
     const deadLetterTo = amqpUrl
       ? `queue ${f['dead-letter'] ?? `${f.queue}.dead`}`
@@ -104,33 +144,44 @@ with --file, any dead-lettered line makes the exit code 5.`;
     process.stderr.write(`feeding ${input} → ${method} on ${describeTarget(target)}${f.name ? ` (cluster ${f.name})` : ''}\n`);
 
     const started = Date.now();
+    const durableNote = (): string | null => {
+      if (!cluster) return null;
+      const t = cluster.tracker;
+      const notes: string[] = [];
+      if (cluster.zkFailing) notes.push(`ZooKeeper: ${cluster.zkFailing}`);
+      const quiet = Math.round((Date.now() - t.lastMergeAt) / 1000);
+      if (feed.stats.awaiting >= f['await-merge'] && quiet >= 5) {
+        notes.push(`--await-merge full: waiting for a MIX that is not coming (none for ${quiet} s; is the mixer off, -s 0 -i 0? run juba ctl mix)`);
+      } else if (feed.stats.awaiting > 0 && quiet >= 30) notes.push(`no MIX round for ${quiet} s`);
+      return notes.join(' · ');
+    };
     const progress = new ProgressLine(process.stderr, () => feed.stats.applied, (rate) =>
-      formatProgress(feed.stats, Date.now() - started, rate));
+      formatProgress(feed.stats, Date.now() - started, rate, cluster ? durableNote() : undefined));
     let lastArrival = Date.now();
     const stop = new StopRequest();
     const handle = async (body: string) => {
       lastArrival = Date.now();
       const outcome = await feed.process(body);
-      if (f.count && feed.stats.applied + feed.stats.deadLettered >= f.count) stop.request('count reached');
+      if (f.count && feed.done >= f.count) stop.request('count reached');
       return outcome;
     };
     stop.after(f.duration, 'duration reached');
     if (f['idle-exit']) {
       const idleMs = f['idle-exit'] * 1000;
-      stop.when(() => feed.stats.inFlight === 0 && Date.now() - lastArrival >= idleMs, 'idle');
+      stop.when(() => feed.stats.inFlight - feed.stats.awaiting === 0 && Date.now() - lastArrival >= idleMs, 'idle');
     }
     progress.start();
     let notApplied = 0;
     try {
       if (amqpUrl) {
         const consumer = consumeAmqp({
-          url: amqpUrl, queue: f.queue!, deadLetterQueue: f['dead-letter'] ?? `${f.queue}.dead`, prefetch: f['in-flight'],
+          url: amqpUrl, queue: f.queue!, deadLetterQueue: f['dead-letter'] ?? `${f.queue}.dead`, prefetch: inFlight,
           onState: (s) => progress.note(s),
         }, handle);
         await stop.stopped;
         feed.stop();
         await consumer.stop();
-        notApplied = feed.stats.received - feed.stats.applied - feed.stats.deadLettered;
+        notApplied = feed.stats.received - feed.done;
       } else {
         const signal = { stopped: false };
         void stop.stopped.then(() => {
@@ -138,7 +189,7 @@ with --file, any dead-lettered line makes the exit code 5.`;
           feed.stop();
         });
         const input$ = file === '-' ? process.stdin : fs.createReadStream(file!);
-        const r = await consumeJsonl({ input: input$, inFlight: f['in-flight'], deadLetterFile: deadLetterTo, signal }, handle);
+        const r = await consumeJsonl({ input: input$, inFlight, deadLetterFile: deadLetterTo, signal }, handle);
         notApplied = r.notApplied;
         if (file === '-') process.stdin.destroy();
       }
@@ -146,6 +197,7 @@ with --file, any dead-lettered line makes the exit code 5.`;
       stop.dispose();
       progress.stop();
       client.close();
+      cluster?.close();
     }
     const seconds = (Date.now() - started) / 1000;
     const s = feed.stats;
@@ -155,11 +207,26 @@ with --file, any dead-lettered line makes the exit code 5.`;
       retries: s.retries, notApplied, seconds: Math.round(seconds * 10) / 10,
       perSecond: seconds > 0 ? Math.round(s.applied / seconds) : 0,
     };
+    if (durableMode) {
+      summary.durable = durableMode;
+      if (cluster) {
+        summary.merged = s.merged;
+        summary.resent = s.resent;
+        summary.resentWhy = s.resentWhy;
+        summary.ackAfterApply = [...cluster.tracker.fallbackServers].sort();
+      }
+    }
     if (!this.jsonEnabled()) {
       this.log(`applied ${s.applied} of ${s.received} message(s) in ${summary.seconds} s (${summary.perSecond}/s)`);
       if (s.deadLettered) this.log(`dead-lettered ${s.deadLettered} to ${deadLetterTo}`);
       if (notApplied) this.log(`not applied ${notApplied} (stopped while retrying; ${amqpUrl ? 'left in the queue' : 'not read again'})`);
       if (s.retries) this.log(`retried ${s.retries} call(s)`);
+      if (cluster) {
+        this.log(`merged ${s.merged} (done only once a completed MIX round held them); re-sent ${s.resent}`);
+        for (const [why, n] of Object.entries(s.resentWhy)) this.log(`  re-sent ${n}: ${why}`);
+        const fb = cluster.tracker.fallbackServers;
+        if (fb.size) this.log(`acknowledged after apply on ${[...fb].sort().join(', ')}: no juba mix.* status keys (Jubatus 1.1.1?)`);
+      }
     }
     if (!amqpUrl && s.deadLettered > 0) {
       // A batch that did not fully apply must not look like success to a script; a queue

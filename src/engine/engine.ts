@@ -186,7 +186,15 @@ export interface EnginePresets {
    * method's argument list (`[id, datum]` → `set_row(id, datum)`). `wrap: true`: the message is
    * one element of the method's only list parameter (`[label, datum]` → `train([[label, datum]])`).
    */
-  feed: { method: string; wrap: boolean; example: string };
+  feed: {
+    method: string; wrap: boolean; example: string;
+    /**
+     * Applying the same message twice leaves the model as once (set_row, update_row,
+     * update_node): `juba feed --durable` re-sends it freely. Otherwise (train, push, add) a
+     * message is re-sent only when the server that applied it is gone.
+     */
+    idempotent?: boolean;
+  };
   /** `juba bench`: method and argument template (`{id}` = a random stored id from `get_all_rows`). */
   bench: { method: string; args: unknown[] };
   /**

@@ -5,10 +5,10 @@
  * replies are folded by the method's aggregator. Nothing here is per-method: the descriptor
  * drives it all, and no engine is ever loaded.
  */
-import { randomInt } from 'node:crypto';
 import { prepareJubatus, registerProxy } from '../cluster/membership.js';
 import * as P from '../cluster/paths.js';
 import { Zk } from '../cluster/zk.js';
+import { routeCall } from '../cluster/routing.js';
 import { ArgumentError, JubaError } from '../errors.js';
 import { aggregate } from '../idl/aggregators.js';
 import { GET_PROXY_STATUS, SERVER_BUILTINS } from '../idl/builtins.js';
@@ -219,20 +219,7 @@ class ProxyImpl implements Proxy {
   }
 
   private async route(m: MethodDecl, name: string, args: unknown[]): Promise<string[]> {
-    const cluster = this.members.cluster(name);
-    switch (m.routing.kind) {
-      case 'random': {
-        const actives = await cluster.actives();
-        return actives.length === 0 ? [] : [actives[randomInt(actives.length)]!];
-      }
-      case 'broadcast':
-        return cluster.actives();
-      case 'cht':
-        // The IDL parser insists that a cht method's first parameter is the string key.
-        return cluster.chtOwners(String(args[0]), m.routing.n);
-      case 'internal':
-        return [];
-    }
+    return routeCall(m.routing, this.members.cluster(name), args);
   }
 
   status(): Map<string, Map<string, string>> {

@@ -74,6 +74,17 @@ export interface FeedOptions {
   /** Time source and sleep, replaceable in unit tests. */
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * `--durable`: `apply` is replaced by `applyOn`, which says which servers applied the update;
+   * the message is done only when `awaitMerge` reports a completed MIX round covering it. A
+   * message whose servers lost it is applied again (re-routed), counted in `resent`.
+   */
+  durable?: {
+    applyOn(args: unknown[]): Promise<string[]>;
+    awaitMerge(servers: string[]): Promise<{ kind: 'merged' } | { kind: 'lost'; reason: string }>;
+    /** Most update calls at once (the messages awaiting a merge are not counted). */
+    maxApplying: number;
+  };
 }
 
 export type Outcome = { kind: 'applied' } | { kind: 'dead'; reason: string } | { kind: 'stopped' };
@@ -87,10 +98,25 @@ export interface FeedStats {
   inFlight: number;
   /** The latest failure while some message is being retried; cleared by the next success. */
   failing: string | null;
+  /** --durable: messages done (merged, or acknowledged after apply where no MIX runs). */
+  merged: number;
+  /** --durable: applied, waiting for a MIX round to cover them. */
+  awaiting: number;
+  /** --durable: messages applied again because the server holding them was lost, by reason. */
+  resent: number;
+  resentWhy: Record<string, number>;
 }
 
 export class Feed {
-  readonly stats: FeedStats = { received: 0, applied: 0, deadLettered: 0, retries: 0, inFlight: 0, failing: null };
+  readonly stats: FeedStats = {
+    received: 0, applied: 0, deadLettered: 0, retries: 0, inFlight: 0, failing: null,
+    merged: 0, awaiting: 0, resent: 0, resentWhy: {},
+  };
+  private applying = 0;
+  // Declared before `stopped`, whose executor sets it (a later declaration would reset it).
+  private markStopped: () => void = () => undefined;
+  private readonly stopped = new Promise<'stopped'>((r) => (this.markStopped = () => r('stopped')));
+  private readonly applyQueue: Array<() => void> = [];
   private stopping = false;
   private readonly wakeups = new Set<() => void>();
   private readonly now: () => number;
@@ -109,8 +135,8 @@ export class Feed {
     this.stats.received++;
     this.stats.inFlight++;
     try {
-      const outcome = await this.run(body);
-      if (outcome.kind === 'applied') this.stats.applied++;
+      const outcome = this.opts.durable ? await this.runDurable(body) : await this.run(body);
+      if (outcome.kind === 'applied' && !this.opts.durable) this.stats.applied++;
       else if (outcome.kind === 'dead') this.stats.deadLettered++;
       return outcome;
     } finally {
@@ -121,13 +147,62 @@ export class Feed {
   /** Stops retrying: messages waiting for the cluster end as 'stopped'. */
   stop(): void {
     this.stopping = true;
+    this.markStopped();
     for (const wake of this.wakeups) wake();
   }
 
-  private async run(body: string): Promise<Outcome> {
+  /** Messages done: acknowledged (merged with --durable) or dead-lettered. */
+  get done(): number {
+    return (this.opts.durable ? this.stats.merged : this.stats.applied) + this.stats.deadLettered;
+  }
+
+  private async runDurable(body: string): Promise<Outcome> {
+    const d = this.opts.durable!;
     let args: unknown[];
     try {
       args = this.opts.map(body);
+    } catch (err) {
+      return { kind: 'dead', reason: (err as Error).message };
+    }
+    for (let first = true; ; first = false) {
+      let servers: string[] = [];
+      const outcome = await this.limited(() => this.run(body, args, async (a) => {
+        servers = await d.applyOn(a);
+      }));
+      if (outcome.kind !== 'applied') return outcome;
+      if (first) this.stats.applied++;
+      this.stats.awaiting++;
+      const settled = await Promise.race([d.awaitMerge(servers), this.stopped]);
+      this.stats.awaiting--;
+      // Stopped while waiting for a MIX: not done, so left unacknowledged / counted not applied.
+      if (settled === 'stopped') return { kind: 'stopped' };
+      if (settled.kind === 'merged') {
+        this.stats.merged++;
+        return outcome;
+      }
+      this.stats.resent++;
+      this.stats.resentWhy[settled.reason] = (this.stats.resentWhy[settled.reason] ?? 0) + 1;
+      if (this.stopping) return { kind: 'stopped' };
+    }
+  }
+
+  /** Runs `f` when fewer than maxApplying calls are running. */
+  private async limited<T>(f: () => Promise<T>): Promise<T> {
+    const max = this.opts.durable!.maxApplying;
+    if (this.applying >= max) await new Promise<void>((r) => this.applyQueue.push(r));
+    this.applying++;
+    try {
+      return await f();
+    } finally {
+      this.applying--;
+      this.applyQueue.shift()?.();
+    }
+  }
+
+  private async run(body: string, mapped?: unknown[], apply: (args: unknown[]) => Promise<unknown> = this.opts.apply): Promise<Outcome> {
+    let args: unknown[];
+    try {
+      args = mapped ?? this.opts.map(body);
     } catch (err) {
       return { kind: 'dead', reason: (err as Error).message };
     }
@@ -137,7 +212,7 @@ export class Feed {
     for (let attempt = 0; ; attempt++) {
       if (attempt > 0) this.stats.retries++;
       try {
-        await this.opts.apply(args);
+        await apply(args);
         this.stats.failing = null;
         return { kind: 'applied' };
       } catch (err) {
@@ -169,15 +244,18 @@ export class Feed {
 }
 
 /** One line of progress: what `juba feed` shows while it runs and prints at the end. */
-export function formatProgress(s: FeedStats, elapsedMs: number, ratePerSec: number): string {
+export function formatProgress(s: FeedStats, elapsedMs: number, ratePerSec: number, durableNote?: string | null): string {
   const parts = [
     `applied ${s.applied}`,
+    ...(durableNote !== undefined ? [`merged ${s.merged}`, `awaiting ${s.awaiting}`] : []),
     `${ratePerSec.toFixed(0)}/s`,
     `in flight ${s.inFlight}`,
     `dead-lettered ${s.deadLettered}`,
     `retries ${s.retries}`,
     `${(elapsedMs / 1000).toFixed(0)} s`,
   ];
+  if (durableNote !== undefined && s.resent) parts.push(`re-sent ${s.resent}`);
   if (s.failing) parts.push(`cluster failing: ${s.failing}`);
+  if (durableNote) parts.push(durableNote);
   return parts.join(' · ');
 }

@@ -490,7 +490,7 @@ export const graphFactory = {
   presets: {
     // A stream of node properties: [node_id, property] → update_node(node_id, property)
     // (create_node and create_edge draw ids and are nolock, so they are no feed updates).
-    feed: { method: 'update_node', wrap: false, example: '["0", {"color": "red"}]' },
+    feed: { method: 'update_node', wrap: false, example: '["0", {"color": "red"}]', idempotent: true },
     // get_node: the cheapest analysis call that reads the model. Node "1" exists once a cluster
     // created one node (its ids start at 1) or a standalone server two (they start at 0); no
     // graph analysis call succeeds on an empty model, and graph has no get_all_rows for {id}.

@@ -158,7 +158,7 @@ export function diffRowsOf(runs: readonly RowRun[], hashNum: number, hasNorm: bo
 export const nearestNeighborFactory: ShippedEngineFactory = {
   type: 'nearest_neighbor',
   presets: {
-    feed: { method: 'set_row', wrap: false, example: '["id1", {"x": 1.5, "y": 0.2}]' },
+    feed: { method: 'set_row', wrap: false, example: '["id1", {"x": 1.5, "y": 0.2}]', idempotent: true },
     bench: { method: 'similar_row_from_id', args: ['{id}', 10] },
     size: { keys: ['data'], label: 'ROWS' },
   },

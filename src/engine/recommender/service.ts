@@ -232,7 +232,7 @@ export function calcSimilarity(a: FeatureVector, b: FeatureVector): number {
 export const recommenderFactory: ShippedEngineFactory = {
   type: 'recommender',
   presets: {
-    feed: { method: 'update_row', wrap: false, example: '["item1", {"title": "a red apple", "price": 1.5}]' },
+    feed: { method: 'update_row', wrap: false, example: '["item1", {"title": "a red apple", "price": 1.5}]', idempotent: true },
     bench: { method: 'similar_row_from_id', args: ['{id}', 10] },
     size: { keys: ['num_rows'], label: 'ROWS' },
   },

@@ -51,6 +51,7 @@ export class LinearMixer extends MixerBase implements Mixer {
       return underRead(s, () => {
         const w = new MsgWriter(1024);
         this.lm.packDiff(w);
+        this.stats.diffTakenAt = this.stats.updates;
         return w.toBytes();
       });
     }, encodeRaw));
@@ -242,6 +243,7 @@ export class LinearMixer extends MixerBase implements Mixer {
       return lm.putDiff(lm.unpackDiff(decodeOne(raw)));
     });
     this.stats.participated++;
+    if (ok) this.stats.mergedThrough = Math.max(this.stats.mergedThrough, this.stats.diffTakenAt);
     if (!ok && !this.obsolete) this.ctx.logger.warn('a mixed diff was built for another model version: this server is obsolete');
     this.obsolete = !ok;
     this.trigger.reset();
@@ -294,6 +296,8 @@ export class LinearMixer extends MixerBase implements Mixer {
       return;
     }
     await s.lock.withWrite(() => s.engine.unpackModel(decodeOne(model)));
+    // Updates counted so far that no round merged are gone with the old model.
+    this.stats.modelReplacedAt = this.stats.updates;
     ctx.logger.info({ peer, bytes: model.length }, 'obsolete model replaced by a peer\'s');
     await this.mix();
   }

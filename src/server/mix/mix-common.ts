@@ -61,6 +61,18 @@ export class MixStats {
   durationSecondsSum = 0;
   /** Told of each finished round (the /metrics duration histogram). */
   onRound?: (seconds: number, bytes: number) => void;
+  /** Model updates this server applied since it started (never reset). */
+  updates = 0;
+  /**
+   * `updates` when this server's diff was taken for the last round it completed (its put_diff
+   * applied): every update counted up to here is in the merged model. `juba feed --durable`
+   * reads `mix.updates` after an apply and waits for `mix.merged_through` to reach it.
+   */
+  mergedThrough = 0;
+  /** `updates` at the last get_diff served, promoted to mergedThrough by the next put_diff. */
+  diffTakenAt = 0;
+  /** `updates` when an obsolete model was last replaced by a peer's (its unmerged updates lost). */
+  modelReplacedAt = 0;
 
   roundDone(startedMs: number, members: number, bytes: number): number {
     const ms = performance.now() - startedMs;
@@ -83,6 +95,9 @@ export class MixStats {
       'mix.last_members': String(this.lastMembers),
       'mix.last_bytes': String(this.lastBytes),
       'mix.participated': String(this.participated),
+      'mix.updates': String(this.updates),
+      'mix.merged_through': String(this.mergedThrough),
+      'mix.model_replaced_at': String(this.modelReplacedAt),
     };
   }
 }
@@ -260,6 +275,7 @@ export abstract class MixerBase {
       },
     );
     hookUpdates(ctx, () => {
+      this.stats.updates++;
       this.trigger.counter++;
       if (this.trigger.due()) this.loop.notify();
     });
