@@ -3,24 +3,20 @@
  * loopback, registered in nodes/ as distributed servers register, driven over msgpack-rpc as a
  * client (or a Jubatus peer) would drive them. Waits are bounded polls, never timing assertions.
  */
-import os from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
-import { listActives, prepareJubatus, registerNode } from '../../src/cluster/membership.js';
+import { listActives } from '../../src/cluster/membership.js';
 import * as P from '../../src/cluster/paths.js';
 import { Zk } from '../../src/cluster/zk.js';
 import { nearestNeighborFactory } from '../../src/engine/nearest_neighbor/service.js';
-import { loadEngineDescriptor } from '../../src/idl/descriptor.js';
 import { silentLogger, type Logger } from '../../src/logger.js';
 import { MsgMap, bytesToString, decodeOne, type MsgValue } from '../../src/msgpack/reader.js';
 import type { MsgWriter } from '../../src/msgpack/writer.js';
 import { RpcClient } from '../../src/rpc/client.js';
 import { RpcError } from '../../src/rpc/errors.js';
-import { EngineServer } from '../../src/server/engine-server.js';
-import { createMixer } from '../../src/server/mix/create-mixer.js';
-import type { Mixer } from '../../src/server/mix/mixer.js';
 import { selectPeers } from '../../src/server/mix/push-mixer.js';
-import { SERVER_DEFAULTS, type MixerName } from '../../src/server/options.js';
+import { type MixerName } from '../../src/server/options.js';
+import { startInProcessNode, stopInProcessNode, type InProcessNode } from '../harness/in-process-node.js';
 import { freePort } from '../harness/processes.js';
 import { eventually } from '../harness/wait.js';
 import { startZooKeeper, type ZooKeeperInstance } from '../harness/zookeeper.js';
@@ -29,13 +25,8 @@ const TYPE = 'nearest_neighbor';
 const CONFIG = { method: 'euclid_lsh', parameter: { hash_num: 64 }, converter: { num_rules: [{ key: '*', type: 'num' }] } };
 const logger: Logger = process.env.JUBA_TEST_LOG ? pino({ level: 'debug' }, pino.destination(2)) : silentLogger;
 
-interface Node {
-  server: EngineServer;
-  mixer: Mixer;
-  zk: Zk;
+interface Node extends InProcessNode {
   client: RpcClient;
-  fatals: string[];
-  ipPort: string;
   cluster: string;
 }
 
@@ -63,30 +54,12 @@ interface NodeOptions {
 }
 
 async function startNode(cluster: string, o: NodeOptions = {}): Promise<Node> {
-  // A fixed port from the start: the engine's row owner is `ip_port` when it is built.
-  const port = await freePort();
-  const options = {
-    ...SERVER_DEFAULTS, listenAddr: '127.0.0.1', rpcPort: port, datadir: os.tmpdir(), timeout: 0,
-    zookeeper: zkServer.hosts, name: cluster, mixer: o.mixer ?? 'linear_mixer',
-  };
-  const server = new EngineServer({
-    factory: nearestNeighborFactory, descriptor: loadEngineDescriptor(TYPE), options,
-    configText: JSON.stringify(CONFIG), configSource: `/jubatus/config/${TYPE}/${cluster}`, logger,
+  const node = await startInProcessNode({
+    zkHosts: zkServer.hosts, factory: nearestNeighborFactory, type: TYPE, cluster, config: CONFIG, logger,
+    mixer: o.mixer, intervalSec: o.intervalSec, intervalCount: o.intervalCount, start: !o.noStart,
   });
-  const zk = await Zk.connect(zkServer.hosts, { sessionTimeoutMs: 10_000 });
-  await prepareJubatus(zk, TYPE, cluster);
-  const fatals: string[] = [];
-  const mixer = createMixer(options.mixer, {
-    server, zk: () => zk, type: TYPE, name: cluster,
-    intervalSec: o.intervalSec ?? 0, intervalCount: o.intervalCount ?? 0, interconnectTimeoutSec: 5,
-    logger, fatal: (reason) => void fatals.push(reason),
-  });
-  server.statusProviders.push(() => ({ mixer: options.mixer, ...mixer.status() }));
-  await server.listen();
-  await registerNode(zk, TYPE, cluster, server.ipPort);
-  if (!o.noStart) mixer.start();
-  const client = new RpcClient({ host: '127.0.0.1', port: server.port, timeoutMs: 15_000 });
-  const n: Node = { server, mixer, zk, client, fatals, ipPort: server.ipPort, cluster };
+  const client = new RpcClient({ host: '127.0.0.1', port: node.server.port, timeoutMs: 15_000 });
+  const n: Node = { ...node, client, cluster };
   nodes.push(n);
   return n;
 }
@@ -95,9 +68,7 @@ async function stopNode(n: Node): Promise<void> {
   const i = nodes.indexOf(n);
   if (i >= 0) nodes.splice(i, 1);
   n.client.close();
-  await n.mixer.stop();
-  await n.zk.close();
-  await n.server.close();
+  await stopInProcessNode(n);
 }
 
 function writeDatum(w: MsgWriter, nums: Record<string, number>): void {

@@ -4,20 +4,16 @@
  * do_mix (linear) or push rounds (nearest_neighbor_recommender) make every server rank alike.
  * Waits are bounded polls, never timing assertions.
  */
-import os from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listActives, prepareJubatus, registerNode } from '../../src/cluster/membership.js';
+import { listActives } from '../../src/cluster/membership.js';
 import { Zk } from '../../src/cluster/zk.js';
 import { ServiceClient } from '../../src/client/service-client.js';
 import type { Datum } from '../../src/engine/datum.js';
 import { recommenderFactory } from '../../src/engine/recommender/service.js';
 import { loadEngineDescriptor } from '../../src/idl/descriptor.js';
-import { silentLogger } from '../../src/logger.js';
-import { EngineServer } from '../../src/server/engine-server.js';
-import { createMixer } from '../../src/server/mix/create-mixer.js';
-import type { Mixer } from '../../src/server/mix/mixer.js';
-import { SERVER_DEFAULTS, type MixerName } from '../../src/server/options.js';
-import { freePort } from '../harness/processes.js';
+import type { MixerName } from '../../src/server/options.js';
+import { startInProcessNode, stopInProcessNode, type InProcessNode } from '../harness/in-process-node.js';
+import { eventually } from '../harness/wait.js';
 import { startZooKeeper, type ZooKeeperInstance } from '../harness/zookeeper.js';
 
 const TYPE = 'recommender';
@@ -26,12 +22,8 @@ const CONVERTER = {
   num_rules: [{ key: '*', type: 'num' }],
 };
 
-interface Node {
-  server: EngineServer;
-  mixer: Mixer;
-  zk: Zk;
+interface Node extends InProcessNode {
   client: ServiceClient;
-  ipPort: string;
 }
 
 let zkServer: ZooKeeperInstance;
@@ -49,27 +41,10 @@ afterAll(async () => {
   await zkServer?.destroy();
 });
 
-async function startNode(cluster: string, config: object, mixerName: MixerName): Promise<Node> {
-  const port = await freePort();
-  const options = {
-    ...SERVER_DEFAULTS, listenAddr: '127.0.0.1', rpcPort: port, datadir: os.tmpdir(), timeout: 0,
-    zookeeper: zkServer.hosts, name: cluster, mixer: mixerName,
-  };
-  const server = new EngineServer({
-    factory: recommenderFactory, descriptor: loadEngineDescriptor(TYPE), options,
-    configText: JSON.stringify(config), configSource: `/jubatus/config/${TYPE}/${cluster}`, logger: silentLogger,
-  });
-  const zk = await Zk.connect(zkServer.hosts, { sessionTimeoutMs: 10_000 });
-  await prepareJubatus(zk, TYPE, cluster);
-  const mixer = createMixer(options.mixer, {
-    server, zk: () => zk, type: TYPE, name: cluster,
-    intervalSec: 0, intervalCount: 0, interconnectTimeoutSec: 5, logger: silentLogger, fatal: () => undefined,
-  });
-  await server.listen();
-  await registerNode(zk, TYPE, cluster, server.ipPort);
-  mixer.start();
-  const client = new ServiceClient(loadEngineDescriptor(TYPE), { host: '127.0.0.1', port: server.port, name: cluster, timeoutMs: 15_000 });
-  const n: Node = { server, mixer, zk, client, ipPort: server.ipPort };
+async function startNode(cluster: string, config: object, mixer: MixerName): Promise<Node> {
+  const node = await startInProcessNode({ zkHosts: zkServer.hosts, factory: recommenderFactory, type: TYPE, cluster, config, mixer });
+  const client = new ServiceClient(loadEngineDescriptor(TYPE), { host: '127.0.0.1', port: node.server.port, name: cluster, timeoutMs: 15_000 });
+  const n: Node = { ...node, client };
   nodes.push(n);
   return n;
 }
@@ -77,18 +52,7 @@ async function startNode(cluster: string, config: object, mixerName: MixerName):
 async function stopNode(n: Node): Promise<void> {
   nodes.splice(nodes.indexOf(n), 1);
   n.client.close();
-  await n.mixer.stop();
-  await n.zk.close();
-  await n.server.close();
-}
-
-async function waitFor(what: string, cond: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await cond()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
+  await stopInProcessNode(n);
 }
 
 const WORDS = ['red', 'apple', 'car', 'sky', 'blue', 'fast', 'fruit', 'road'];
@@ -114,10 +78,10 @@ describe('recommender linear_mixer', () => {
     it(`${method}: after do_mix both servers hold every row and rank alike; a removal travels too`, async () => {
       const cluster = `lin_${method}`;
       const group = [await startNode(cluster, config, 'linear_mixer'), await startNode(cluster, config, 'linear_mixer')];
-      await waitFor('both servers active', async () => {
+      await eventually(async () => {
         const a = await listActives(admin, TYPE, cluster);
         return group.every((n) => a.includes(n.ipPort));
-      });
+      }, 'both servers active');
       const ids = Array.from({ length: 10 }, (_, i) => `r${i}`);
       for (const [i, id] of ids.entries()) expect(await group[i % 2]!.client.call('update_row', id, doc(i))).toBe(true);
       expect(await rowsOf(group[0]!)).toEqual(ids.filter((_, i) => i % 2 === 0).sort());
@@ -150,11 +114,11 @@ describe('recommender push mixers', () => {
     const group = [await startNode('push_nn', config, 'broadcast_mixer'), await startNode('push_nn', config, 'broadcast_mixer')];
     const ids = Array.from({ length: 8 }, (_, i) => `p${i}`);
     for (const [i, id] of ids.entries()) await group[i % 2]!.client.call('update_row', id, doc(i));
-    await waitFor('every row everywhere', async () => {
+    await eventually(async () => {
       await group[0]!.client.call('do_mix');
       const all = await Promise.all(group.map(rowsOf));
       return all.every((r) => r.length === ids.length);
-    });
+    }, 'every row everywhere');
     expect(await group[1]!.client.call('similar_row_from_datum', QUERY, 5)).toEqual(await group[0]!.client.call('similar_row_from_datum', QUERY, 5));
     for (const n of [...group]) await stopNode(n);
   });
