@@ -10,9 +10,7 @@ import { presetsOf } from '../control/engine-presets.js';
 import { engineFactory, engineTypes } from '../engine/registry.js';
 import { consumeJsonl } from '../stream/jsonl-input.js';
 import { ProgressLine } from '../stream/progress.js';
-import { DurableCluster } from '../stream/durable.js';
-import { withZk } from '../cluster/config-store.js';
-import { onlyCluster } from '../cluster/cluster-types.js';
+import type { DurableCluster } from '../stream/durable.js';
 
 export interface FeedSummary {
   input: string;
@@ -116,6 +114,10 @@ with --file, any dead-lettered line makes the exit code 5.`;
     let cluster: DurableCluster | undefined;
     let durableMode: 'merge' | 'apply' | undefined;
     if (f.durable && zkHosts) {
+      // The ZooKeeper client loads only for --durable (a plain feed talks to a proxy or server).
+      const [{ DurableCluster }, { withZk }, { onlyCluster }] = await Promise.all([
+        import('../stream/durable.js'), import('../cluster/config-store.js'), import('../cluster/cluster-types.js'),
+      ]);
       const name = f.name || (await withZk(zkHosts, f.zookeeper_timeout, (zk) => onlyCluster(zk))).name;
       cluster = new DurableCluster({
         zkHosts, zkTimeoutMs: f.zookeeper_timeout * 1000, type, name, descriptor,
