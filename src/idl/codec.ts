@@ -9,7 +9,7 @@
  * `Datum` objects, `raw` is a `Uint8Array`.
  */
 import { ArgumentError } from '../errors.js';
-import type { Datum } from '../engine/datum.js';
+import { writeDatum, type Datum } from '../engine/datum.js';
 import { MsgMap, bytesToString, type MsgValue } from '../msgpack/reader.js';
 import type { MsgWriter } from '../msgpack/writer.js';
 import type { IdlType, PrimitiveName, ServiceDescriptor } from './types.js';
@@ -255,31 +255,10 @@ export function encodeValue(scope: TypeScope, t: IdlType, v: unknown, w: MsgWrit
         case 'bool': w.bool(v as boolean); return;
         case 'float': w.float32(v as number); return;
         case 'double': w.float64(v as number); return;
-        case 'datum': encodeDatum(v as Datum, w); return;
+        case 'datum': writeDatum(w, v as Datum); return;
         case 'object': encodePlain(w, v); return;
         default: w.int(v as number | bigint); return;
       }
   }
 }
 
-function encodeDatum(d: Datum, w: MsgWriter): void {
-  w.arrayHeader(3);
-  w.arrayHeader(d.stringValues.length);
-  for (const [k, s] of d.stringValues) {
-    w.arrayHeader(2);
-    w.str(k);
-    w.str(s);
-  }
-  w.arrayHeader(d.numValues.length);
-  for (const [k, n] of d.numValues) {
-    w.arrayHeader(2);
-    w.str(k);
-    w.float64(n);
-  }
-  w.arrayHeader(d.binaryValues.length);
-  for (const [k, b] of d.binaryValues) {
-    w.arrayHeader(2);
-    w.str(k);
-    w.raw(b);
-  }
-}

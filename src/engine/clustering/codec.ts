@@ -5,31 +5,9 @@
  */
 import { expectArray, expectNumber, expectString, type MsgValue } from '../../msgpack/reader.js';
 import type { MsgWriter } from '../../msgpack/writer.js';
-import { emptyDatum, type Datum } from '../datum.js';
+import { emptyDatum, writeDatum, type Datum } from '../datum.js';
 import type { WeightedPoint } from './points.js';
 import type { NamedPoints } from './storage.js';
-
-export function writeDatum(w: MsgWriter, d: Datum): void {
-  w.arrayHeader(3);
-  w.arrayHeader(d.stringValues.length);
-  for (const [k, v] of d.stringValues) {
-    w.arrayHeader(2);
-    w.str(k);
-    w.str(v);
-  }
-  w.arrayHeader(d.numValues.length);
-  for (const [k, v] of d.numValues) {
-    w.arrayHeader(2);
-    w.str(k);
-    w.float64(v);
-  }
-  w.arrayHeader(d.binaryValues.length);
-  for (const [k, v] of d.binaryValues) {
-    w.arrayHeader(2);
-    w.str(k);
-    w.raw(v);
-  }
-}
 
 export function readDatum(v: MsgValue, what: string): Datum {
   const a = expectArray(v, what);
