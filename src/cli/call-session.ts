@@ -58,8 +58,8 @@ export async function resolveService(f: CallFlagValues, env: NodeJS.ProcessEnv =
   const hosts = f.server ? undefined : f.zookeeper || env.JUBA_ZK;
   let type: string;
   if (hosts) {
-    const [{ withZk }, { clusterType, onlyCluster }] = await Promise.all([import('../cluster/config-store.js'), import('../cluster/cluster-types.js')]);
-    type = await withZk(hosts, f.zookeeper_timeout, async (zk) =>
+    const [{ withSession }, { clusterType, onlyCluster }] = await Promise.all([import('../cluster/session.js'), import('../cluster/cluster-types.js')]);
+    type = await withSession(hosts, f.zookeeper_timeout, async (zk) =>
       f.name ? clusterType(zk, checkSegment('name', f.name)) : (await onlyCluster(zk)).type);
   } else {
     const { host, port } = f.server ? parseHostPort(f.server) : DEFAULT_TARGET;

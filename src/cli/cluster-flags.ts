@@ -2,7 +2,7 @@
 import { Flags } from '@oclif/core';
 import { engineFactory } from '../engine/registry.js';
 import { clusterType } from '../cluster/cluster-types.js';
-import type { Zk } from '../cluster/zk.js';
+import type { Coordination } from '../cluster/zk.js';
 import { JubaError } from '../errors.js';
 
 /** -z / --zookeeper_timeout, as jubaconfig and the servers spell them. */
@@ -62,6 +62,6 @@ export const callTimeoutFlag = {
 };
 
 /** -t when given, else the one type ZooKeeper has cluster `name` under. */
-export async function resolveType(zk: Zk, type: string | undefined, name: string): Promise<string> {
+export async function resolveType(zk: Coordination, type: string | undefined, name: string): Promise<string> {
   return type ? storedType(type) : clusterType(zk, name);
 }

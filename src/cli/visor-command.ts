@@ -2,7 +2,7 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../base-command.js';
 import { checkSegment, resolveType, zookeeperHosts } from './cluster-flags.js';
-import { withZk } from '../cluster/config-store.js';
+import { withSession } from '../cluster/session.js';
 import { sendToVisors, type VisorCommand, type VisorReport } from '../control/visor-control.js';
 import { JubaError } from '../errors.js';
 
@@ -38,7 +38,7 @@ export function visorCommand(cmd: VisorCommand, summary: string): typeof BaseCom
     async run(): Promise<VisorReport> {
       const { flags: f } = await this.parse(this.constructor as typeof BaseCommand & { flags: typeof visorFlags });
       const name = checkSegment('name', f.name);
-      const report = await withZk(zookeeperHosts(f.zookeeper), f.zookeeper_timeout, async (zk) => {
+      const report = await withSession(zookeeperHosts(f.zookeeper), f.zookeeper_timeout, async (zk) => {
         const type = await resolveType(zk, f.type, name);
         const server = f.server ?? `juba${type}`;
         if (!server || /[\s/]/.test(server)) {

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import * as P from './paths.js';
 import { isNodeExists } from './zk-errors.js';
-import type { Zk } from './zk.js';
+import type { Coordination } from './zk.js';
 
 export const VIRTUAL_NODES = 8;
 
@@ -20,7 +20,7 @@ export function chtEntryNames(ipPort: string): string[] {
 }
 
 /** Creates this server's ring entries (ephemeral; an existing entry of ours is kept). */
-export async function registerCht(zk: Zk, type: string, name: string, ipPort: string): Promise<void> {
+export async function registerCht(zk: Coordination, type: string, name: string, ipPort: string): Promise<void> {
   const dir = P.chtDir(type, name);
   await zk.mkdirp(dir);
   for (const entry of chtEntryNames(ipPort)) {
@@ -63,7 +63,7 @@ export function findOnRing(entries: readonly string[], ownerOf: (entry: string) 
  * its own CHT writes, e.g. anomaly's add; the proxy keeps a watched copy instead). Only the
  * entries needed are read. Empty ring → [].
  */
-export async function chtOwnersNow(zk: Zk, type: string, name: string, key: string, n: number): Promise<string[]> {
+export async function chtOwnersNow(zk: Coordination, type: string, name: string, key: string, n: number): Promise<string[]> {
   const dir = P.chtDir(type, name);
   const entries = await zk.getChildren(dir);
   if (entries.length === 0 || n <= 0) return [];

@@ -6,7 +6,7 @@
  */
 import { JubaError } from '../errors.js';
 import * as P from './paths.js';
-import type { Zk } from './zk.js';
+import type { Coordination } from './zk.js';
 
 export interface ClusterRef {
   type: string;
@@ -14,7 +14,7 @@ export interface ClusterRef {
 }
 
 /** Every cluster in ZooKeeper (configured or with servers), sorted by type then name. */
-export async function allClusters(zk: Zk): Promise<ClusterRef[]> {
+export async function allClusters(zk: Coordination): Promise<ClusterRef[]> {
   const types = new Set([...(await zk.getChildren(P.CONFIGS)), ...(await zk.getChildren(P.ACTORS))]);
   const out: ClusterRef[] = [];
   for (const type of [...types].sort()) {
@@ -25,7 +25,7 @@ export async function allClusters(zk: Zk): Promise<ClusterRef[]> {
 }
 
 /** The types under which `name` exists. */
-export async function typesOfCluster(zk: Zk, name: string): Promise<string[]> {
+export async function typesOfCluster(zk: Coordination, name: string): Promise<string[]> {
   const types = new Set([...(await zk.getChildren(P.CONFIGS)), ...(await zk.getChildren(P.ACTORS))]);
   const found: string[] = [];
   for (const type of [...types].sort()) {
@@ -35,7 +35,7 @@ export async function typesOfCluster(zk: Zk, name: string): Promise<string[]> {
 }
 
 /** The one type of cluster `name`; an error that says what to do when there is none or several. */
-export async function clusterType(zk: Zk, name: string): Promise<string> {
+export async function clusterType(zk: Coordination, name: string): Promise<string> {
   const types = await typesOfCluster(zk, name);
   if (types.length === 1) return types[0]!;
   if (types.length === 0) {
@@ -51,7 +51,7 @@ export async function clusterType(zk: Zk, name: string): Promise<string> {
 }
 
 /** The only cluster in ZooKeeper, for commands run without -n; an error listing them otherwise. */
-export async function onlyCluster(zk: Zk): Promise<ClusterRef> {
+export async function onlyCluster(zk: Coordination): Promise<ClusterRef> {
   const all = await allClusters(zk);
   if (all.length === 1) return all[0]!;
   if (all.length === 0) {

@@ -9,7 +9,7 @@ import { JubaError } from '../errors.js';
 import { tryReadLock, tryWriteLock, withRetries, type LockHandle } from './lock.js';
 import { prepareJubatus } from './membership.js';
 import * as P from './paths.js';
-import { isNodeExists, Zk } from './zk.js';
+import { isNodeExists, type Coordination } from './zk.js';
 
 export interface StoredConfig {
   type: string;
@@ -51,7 +51,7 @@ function runningError(type: string, name: string): JubaError {
  * is registered. Both checks are Jubatus's: servers hold read locks, so a stuck write lock
  * usually means servers are up, and then saying so is more useful than the bare lock failure.
  */
-async function underWriteLock<T>(zk: Zk, type: string, name: string, retry: LockRetry, fn: () => Promise<T>): Promise<T> {
+async function underWriteLock<T>(zk: Coordination, type: string, name: string, retry: LockRetry, fn: () => Promise<T>): Promise<T> {
   const lockDir = P.configLock(type, name);
   if (!(await zk.exists(lockDir))) {
     throw new JubaError(`config lock does not exist: ${lockDir}`, {
@@ -75,7 +75,7 @@ async function underWriteLock<T>(zk: Zk, type: string, name: string, retry: Lock
 
 /** Stores `text` (its exact bytes) as the config of cluster `<type>/<name>`; returns the znode path. */
 export async function writeConfig(
-  zk: Zk,
+  zk: Coordination,
   type: string,
   name: string,
   text: string | Uint8Array,
@@ -95,7 +95,7 @@ export async function writeConfig(
 }
 
 /** The stored config; JubaError `not_found` when there is none. */
-export async function readConfig(zk: Zk, type: string, name: string): Promise<StoredConfig> {
+export async function readConfig(zk: Coordination, type: string, name: string): Promise<StoredConfig> {
   const path = P.config(type, name);
   const data = await zk.getData(path);
   if (data === null) throw missing(type, name);
@@ -103,7 +103,7 @@ export async function readConfig(zk: Zk, type: string, name: string): Promise<St
 }
 
 /** Deletes the stored config under the same lock and no-running-servers rules as writing. */
-export async function deleteConfig(zk: Zk, type: string, name: string, retry: LockRetry = {}): Promise<string> {
+export async function deleteConfig(zk: Coordination, type: string, name: string, retry: LockRetry = {}): Promise<string> {
   const path = P.config(type, name);
   // Checked first so a mistyped name does not leave an empty actor skeleton behind.
   if (!(await zk.exists(path))) throw missing(type, name);
@@ -116,7 +116,7 @@ export async function deleteConfig(zk: Zk, type: string, name: string, retry: Lo
 }
 
 /** Every `/jubatus/config/<type>/<name>`, sorted by type then name. */
-export async function listConfigs(zk: Zk): Promise<StoredConfig[]> {
+export async function listConfigs(zk: Coordination): Promise<StoredConfig[]> {
   const out: StoredConfig[] = [];
   for (const type of await zk.getChildren(P.CONFIGS)) {
     for (const name of await zk.getChildren(P.configsOf(type))) {
@@ -133,7 +133,7 @@ export async function listConfigs(zk: Zk): Promise<StoredConfig[]> {
  * config under it), then read the config. The caller owns the lock and releases it at shutdown.
  */
 export async function readConfigWithReadLock(
-  zk: Zk,
+  zk: Coordination,
   type: string,
   name: string,
   retry: LockRetry = {},
@@ -155,29 +155,6 @@ export async function readConfigWithReadLock(
   }
 }
 
-
-/**
- * Opens a session, runs `fn`, and always closes the session (so ephemeral lock nodes go at
- * once). ZooKeeper failures that are not JubaErrors become one with the hosts named.
- */
-export async function withZk<T>(hosts: string, timeoutSec: number, fn: (zk: Zk) => Promise<T>): Promise<T> {
-  const ms = Math.max(1, timeoutSec) * 1000;
-  const zk = await Zk.connect(hosts, { sessionTimeoutMs: ms, connectTimeoutMs: ms });
-  try {
-    return await fn(zk);
-  } catch (e) {
-    if (e instanceof JubaError) throw e;
-    const msg = e instanceof Error ? e.message : String(e);
-    const lost = /CONNECTION_LOSS|SESSION_EXPIRED/.test(msg);
-    throw new JubaError(`ZooKeeper request failed: ${msg}`, {
-      code: lost ? 'unreachable' : 'failed',
-      hint: `check the ZooKeeper ensemble at ${hosts} and retry`,
-      cause: e,
-    });
-  } finally {
-    await zk.close();
-  }
-}
 
 export interface ConfigView {
   type: string;

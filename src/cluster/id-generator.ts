@@ -6,12 +6,12 @@
  */
 import * as P from './paths.js';
 import { isNodeExists } from './zk-errors.js';
-import type { Zk } from './zk.js';
+import type { Coordination } from './zk.js';
 
 const DUMMY = Buffer.from('dummy\0', 'latin1');
 
 /** Creates the generator's node (empty data) if it is missing, as a server does at start. */
-export async function ensureIdGenerator(zk: Zk, type: string, name: string): Promise<void> {
+export async function ensureIdGenerator(zk: Coordination, type: string, name: string): Promise<void> {
   try {
     await zk.create(P.idGenerator(type, name), '', 'persistent');
   } catch (e) {
@@ -20,6 +20,6 @@ export async function ensureIdGenerator(zk: Zk, type: string, name: string): Pro
 }
 
 /** Draws the next cluster-wide id. */
-export async function drawGlobalId(zk: Zk, type: string, name: string): Promise<number> {
+export async function drawGlobalId(zk: Coordination, type: string, name: string): Promise<number> {
   return zk.setData(P.idGenerator(type, name), DUMMY, -1);
 }

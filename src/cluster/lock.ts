@@ -7,7 +7,7 @@
  */
 import { JubaError } from '../errors.js';
 import { isNoNode } from './zk-errors.js';
-import type { Zk } from './zk.js';
+import type { Coordination } from './zk.js';
 
 export type LockKind = 'write' | 'read';
 
@@ -32,7 +32,7 @@ function blocks(kind: LockKind, child: string): boolean {
   return kind === 'write' ? true : child.startsWith(PREFIX.write);
 }
 
-async function tryLock(zk: Zk, lockDir: string, kind: LockKind): Promise<LockHandle | null> {
+async function tryLock(zk: Coordination, lockDir: string, kind: LockKind): Promise<LockHandle | null> {
   let own: string;
   try {
     own = await zk.create(`${lockDir}/${PREFIX[kind]}`, '', 'ephemeral_sequential');
@@ -74,12 +74,12 @@ async function tryLock(zk: Zk, lockDir: string, kind: LockKind): Promise<LockHan
 }
 
 /** Exclusive lock: granted iff no earlier entry of either kind exists. */
-export function tryWriteLock(zk: Zk, lockDir: string): Promise<LockHandle | null> {
+export function tryWriteLock(zk: Coordination, lockDir: string): Promise<LockHandle | null> {
   return tryLock(zk, lockDir, 'write');
 }
 
 /** Shared lock: granted iff no earlier `wlock_` exists (earlier readers do not block). */
-export function tryReadLock(zk: Zk, lockDir: string): Promise<LockHandle | null> {
+export function tryReadLock(zk: Coordination, lockDir: string): Promise<LockHandle | null> {
   return tryLock(zk, lockDir, 'read');
 }
 

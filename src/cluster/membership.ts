@@ -5,10 +5,10 @@
  */
 import * as P from './paths.js';
 import { isNodeExists } from './zk-errors.js';
-import type { Zk } from './zk.js';
+import type { Coordination } from './zk.js';
 
 /** Creates the persistent skeleton (`prepare_jubatus`); `name` '' = only the type-level nodes (proxies). */
-export async function prepareJubatus(zk: Zk, type: string, name: string): Promise<void> {
+export async function prepareJubatus(zk: Coordination, type: string, name: string): Promise<void> {
   for (const p of [P.JUBATUS, P.SUPERVISORS, P.PROXIES, P.ACTORS, P.CONFIGS, P.actorsOf(type), P.configsOf(type)]) {
     await zk.mkdirp(p);
   }
@@ -19,7 +19,7 @@ export async function prepareJubatus(zk: Zk, type: string, name: string): Promis
 }
 
 /** Creates an ephemeral node; fails if it already exists (as Jubatus's ephemeral creation does). */
-export async function createEphemeral(zk: Zk, path: string, data = ''): Promise<void> {
+export async function createEphemeral(zk: Coordination, path: string, data = ''): Promise<void> {
   try {
     await zk.create(path, data, 'ephemeral');
   } catch (e) {
@@ -29,7 +29,7 @@ export async function createEphemeral(zk: Zk, path: string, data = ''): Promise<
 }
 
 /** Registers a server in `nodes/` (also (re)creating `<name>`, `master_lock`, `nodes`). */
-export async function registerNode(zk: Zk, type: string, name: string, ipPort: string): Promise<string> {
+export async function registerNode(zk: Coordination, type: string, name: string, ipPort: string): Promise<string> {
   await zk.mkdirp(P.masterLock(type, name));
   await zk.mkdirp(P.nodes(type, name));
   const path = `${P.nodes(type, name)}/${ipPort}`;
@@ -37,7 +37,7 @@ export async function registerNode(zk: Zk, type: string, name: string, ipPort: s
   return path;
 }
 
-export async function registerActive(zk: Zk, type: string, name: string, ipPort: string): Promise<void> {
+export async function registerActive(zk: Coordination, type: string, name: string, ipPort: string): Promise<void> {
   await zk.mkdirp(P.actives(type, name));
   try {
     await zk.create(`${P.actives(type, name)}/${ipPort}`, '', 'ephemeral');
@@ -46,27 +46,27 @@ export async function registerActive(zk: Zk, type: string, name: string, ipPort:
   }
 }
 
-export function unregisterActive(zk: Zk, type: string, name: string, ipPort: string): Promise<void> {
+export function unregisterActive(zk: Coordination, type: string, name: string, ipPort: string): Promise<void> {
   return zk.remove(`${P.actives(type, name)}/${ipPort}`);
 }
 
-export async function registerProxy(zk: Zk, type: string, ipPort: string): Promise<void> {
+export async function registerProxy(zk: Coordination, type: string, ipPort: string): Promise<void> {
   await zk.mkdirp(P.proxiesOf(type));
   await createEphemeral(zk, `${P.proxiesOf(type)}/${ipPort}`);
 }
 
-export function listNodes(zk: Zk, type: string, name: string): Promise<string[]> {
+export function listNodes(zk: Coordination, type: string, name: string): Promise<string[]> {
   return zk.getChildren(P.nodes(type, name));
 }
 
-export function listActives(zk: Zk, type: string, name: string): Promise<string[]> {
+export function listActives(zk: Coordination, type: string, name: string): Promise<string[]> {
   return zk.getChildren(P.actives(type, name));
 }
 
-export function listProxies(zk: Zk, type: string): Promise<string[]> {
+export function listProxies(zk: Coordination, type: string): Promise<string[]> {
   return zk.getChildren(P.proxiesOf(type));
 }
 
-export function listSupervisors(zk: Zk): Promise<string[]> {
+export function listSupervisors(zk: Coordination): Promise<string[]> {
   return zk.getChildren(P.SUPERVISORS);
 }

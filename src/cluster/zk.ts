@@ -29,12 +29,51 @@ export { isNoNode, isNodeExists, isNotEmpty } from './zk-errors.js';
 
 export type Unwatch = () => void;
 
+/** The error of a request that can no longer be answered, as the library reports an expiry. */
+function sessionEnded(): Error {
+  const code = zookeeper.Exception.SESSION_EXPIRED;
+  return Object.assign(new Error(`Exception: SESSION_EXPIRED[${code}]`), { name: 'SESSION_EXPIRED', getCode: () => code });
+}
+
+/**
+ * The ZooKeeper operations cluster code needs. A `Zk` is one session; a `ClusterSession`
+ * is the same operations over whichever session is current (and re-creates its ephemerals);
+ * unit tests use an in-memory tree.
+ */
+export interface Coordination {
+  /** Creates a node; returns its path (with the sequence suffix for sequential modes). */
+  create(path: string, data?: string | Buffer, mode?: NodeMode): Promise<string>;
+  /** A persistent node and its parents; "already exists" is success. */
+  mkdirp(path: string): Promise<void>;
+  exists(path: string): Promise<boolean>;
+  /** Node data, or null when the node does not exist. */
+  getData(path: string): Promise<Buffer | null>;
+  /** Sets data; resolves with the node's new data version. */
+  setData(path: string, data: string | Buffer, version?: number): Promise<number>;
+  /** Sorted children, or [] when the node does not exist. */
+  getChildren(path: string): Promise<string[]>;
+  /** Removes a node; a missing node is not an error. */
+  remove(path: string, version?: number): Promise<void>;
+  /** `onChange` with the sorted children now and after every change ([] while missing). */
+  watchChildren(path: string, onChange: (children: string[]) => void, onError?: (e: unknown) => void): Unwatch;
+  /** `onDeleted` once when `path` (which exists now) is deleted. */
+  watchDeleted(path: string, onDeleted: () => void): Unwatch;
+  /** `host:port` of the ZooKeeper server in use ('' when disconnected). */
+  readonly connectedServer: string;
+  /** The ensemble as given (`-z`). */
+  readonly hosts: string;
+}
+
 /**
  * Events: 'expired' (the session is gone: ephemerals vanished; make a new Zk), 'disconnected',
  * 'connected' (also after a reconnect within the same session).
  */
-export class Zk extends EventEmitter {
+export class Zk extends EventEmitter implements Coordination {
   private closed = false;
+  /** The session expired or was closed: no request can be answered any more. */
+  private ended = false;
+  /** Rejections of the requests not answered yet. */
+  private readonly open = new Set<(e: Error) => void>();
 
   private constructor(
     readonly client: Client,
@@ -43,7 +82,10 @@ export class Zk extends EventEmitter {
     super();
     client.on('connected', () => this.emit('connected'));
     client.on('disconnected', () => !this.closed && this.emit('disconnected'));
-    client.on('expired', () => !this.closed && this.emit('expired'));
+    client.on('expired', () => {
+      this.failOpenRequests();
+      if (!this.closed) this.emit('expired');
+    });
   }
 
   static connect(hosts: string, opts: ZkOptions): Promise<Zk> {
@@ -78,60 +120,76 @@ export class Zk extends EventEmitter {
     return sock && !sock.destroyed && sock.remoteAddress ? `${sock.remoteAddress}:${sock.remotePort}` : '';
   }
 
+  /** The session timeout ZooKeeper granted, ms. */
+  get sessionTimeoutMs(): number {
+    return this.client.getSessionTimeout();
+  }
+
   get state(): string {
     return String(this.client.getState());
   }
 
+  /**
+   * Runs one request. The client library keeps requests made while disconnected until it
+   * reconnects, and forgets them if the session then ends: they would never settle. So every
+   * request still open when the session expires or is closed here fails with SESSION_EXPIRED.
+   */
+  private request<T>(start: (settle: (e: unknown, v?: T) => void) => void): Promise<T> {
+    if (this.ended) return Promise.reject(sessionEnded());
+    return new Promise<T>((resolve, reject) => {
+      const abandon = (e: Error): void => reject(e);
+      this.open.add(abandon);
+      start((e, v) => {
+        if (!this.open.delete(abandon)) return;
+        if (e) reject(e);
+        else resolve(v as T);
+      });
+    });
+  }
+
+  private failOpenRequests(): void {
+    this.ended = true;
+    const e = sessionEnded();
+    for (const abandon of this.open) abandon(e);
+    this.open.clear();
+  }
+
   /** Creates a node; returns its path (with the sequence suffix for sequential modes). */
   create(path: string, data: string | Buffer = '', mode: NodeMode = 'persistent'): Promise<string> {
-    return new Promise((resolve, reject) =>
-      this.client.create(path, Buffer.from(data), MODES[mode], (e, p) => (e ? reject(e) : resolve(p))),
-    );
+    return this.request((settle) => this.client.create(path, Buffer.from(data), MODES[mode], settle));
   }
 
   /** A persistent node and its parents; "already exists" is success (as Jubatus treats it). */
   async mkdirp(path: string): Promise<void> {
-    await new Promise<void>((resolve, reject) =>
-      this.client.mkdirp(path, (e) => (e && !isNodeExists(e) ? reject(e) : resolve())),
-    );
+    await this.request<void>((settle) => this.client.mkdirp(path, (e) => settle(e && !isNodeExists(e) ? e : null)));
   }
 
-  async exists(path: string): Promise<boolean> {
-    return new Promise((resolve, reject) => this.client.exists(path, (e, stat) => (e ? reject(e) : resolve(!!stat))));
+  exists(path: string): Promise<boolean> {
+    return this.request((settle) => this.client.exists(path, (e, stat) => settle(e, !!stat)));
   }
 
   /** Node data, or null when the node does not exist. */
   getData(path: string): Promise<Buffer | null> {
-    return new Promise((resolve, reject) =>
-      this.client.getData(path, (e, data) => {
-        if (e) return isNoNode(e) ? resolve(null) : reject(e);
-        resolve(data ?? Buffer.alloc(0));
-      }),
+    return this.request((settle) =>
+      this.client.getData(path, (e, data) => (e ? (isNoNode(e) ? settle(null, null) : settle(e)) : settle(null, data ?? Buffer.alloc(0)))),
     );
   }
 
   /** Sets data; resolves with the node's new data version. */
   setData(path: string, data: string | Buffer, version = -1): Promise<number> {
-    return new Promise((resolve, reject) =>
-      this.client.setData(path, Buffer.from(data), version, (e, stat) => (e ? reject(e) : resolve(stat.version))),
-    );
+    return this.request((settle) => this.client.setData(path, Buffer.from(data), version, (e, stat) => settle(e, e ? undefined : stat.version)));
   }
 
   /** Sorted children, or [] when the node does not exist. */
   getChildren(path: string): Promise<string[]> {
-    return new Promise((resolve, reject) =>
-      this.client.getChildren(path, (e, children) => {
-        if (e) return isNoNode(e) ? resolve([]) : reject(e);
-        resolve([...children].sort());
-      }),
+    return this.request((settle) =>
+      this.client.getChildren(path, (e, children) => (e ? (isNoNode(e) ? settle(null, []) : settle(e)) : settle(null, [...children].sort()))),
     );
   }
 
   /** Removes a node; a missing node is not an error. */
   remove(path: string, version = -1): Promise<void> {
-    return new Promise((resolve, reject) =>
-      this.client.remove(path, version, (e) => (e && !isNoNode(e) ? reject(e) : resolve())),
-    );
+    return this.request((settle) => this.client.remove(path, version, (e) => settle(e && !isNoNode(e) ? e : null)));
   }
 
   /**
@@ -192,6 +250,7 @@ export class Zk extends EventEmitter {
   close(): Promise<void> {
     if (this.closed) return Promise.resolve();
     this.closed = true;
+    this.failOpenRequests();
     return new Promise((resolve) => {
       const t = setTimeout(resolve, 2000);
       this.client.once('disconnected', () => {

@@ -115,10 +115,10 @@ with --file, any dead-lettered line makes the exit code 5.`;
     let durableMode: 'merge' | 'apply' | undefined;
     if (f.durable && zkHosts) {
       // The ZooKeeper client loads only for --durable (a plain feed talks to a proxy or server).
-      const [{ DurableCluster }, { withZk }, { onlyCluster }] = await Promise.all([
-        import('../stream/durable.js'), import('../cluster/config-store.js'), import('../cluster/cluster-types.js'),
+      const [{ DurableCluster }, { withSession }, { onlyCluster }] = await Promise.all([
+        import('../stream/durable.js'), import('../cluster/session.js'), import('../cluster/cluster-types.js'),
       ]);
-      const name = f.name || (await withZk(zkHosts, f.zookeeper_timeout, (zk) => onlyCluster(zk))).name;
+      const name = f.name || (await withSession(zkHosts, f.zookeeper_timeout, (zk) => onlyCluster(zk))).name;
       cluster = new DurableCluster({
         zkHosts, zkTimeoutMs: f.zookeeper_timeout * 1000, type, name, descriptor,
         method: descriptor.methods.get(method)!, callTimeoutMs: f.timeout * 1000,

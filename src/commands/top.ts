@@ -4,7 +4,8 @@ import { createElement, type Dispatch } from 'react';
 import { BaseCommand } from '../base-command.js';
 import { checkSegment, resolveType, storedType, zkFlags, zookeeperHosts } from '../cli/cluster-flags.js';
 import { onlyCluster, type ClusterRef } from '../cluster/cluster-types.js';
-import { Zk } from '../cluster/zk.js';
+import { ClusterSession } from '../cluster/session.js';
+import type { Coordination } from '../cluster/zk.js';
 import { listClusters, typeOfServer } from '../control/cluster-control.js';
 import { sizeOf } from '../control/engine-presets.js';
 import { JubaError } from '../errors.js';
@@ -13,7 +14,6 @@ import { TopApp } from '../tui/app.js';
 import { plainSnapshot } from '../tui/format.js';
 import { clampInterval, Poller, type PollerOptions, type PollSource } from '../tui/poller.js';
 import { initialState, reducer, snapshot, type Action, type TopState } from '../tui/state.js';
-import { ZkSession } from '../tui/zk-session.js';
 
 type Snapshot = ReturnType<typeof snapshot>;
 
@@ -58,7 +58,7 @@ export default class Top extends BaseCommand {
   async run(): Promise<Snapshot> {
     const { flags: f } = await this.parse(Top);
     const intervalMs = clampInterval(f.interval);
-    let session: ZkSession | undefined;
+    let session: ClusterSession | undefined;
     let source: PollSource;
     let label: string;
     let type: string;
@@ -73,17 +73,15 @@ export default class Top extends BaseCommand {
     } else {
       const hosts = zookeeperHosts(f.zookeeper);
       const ms = f.zookeeper_timeout * 1000;
-      const connect = (): Promise<Zk> => Zk.connect(hosts, { sessionTimeoutMs: ms, connectTimeoutMs: ms });
-      const zk = await connect();
+      session = await ClusterSession.open({ hosts, sessionTimeoutMs: ms, connectTimeoutMs: ms });
       let cluster: ClusterRef;
       try {
-        cluster = await pickCluster(zk, f.type, f.name, hosts);
+        cluster = await pickCluster(session, f.type, f.name, hosts);
       } catch (e) {
-        await zk.close();
+        await session.close();
         throw e;
       }
       type = cluster.type;
-      session = new ZkSession(zk, { connect });
       source = { kind: 'zk', session, type, name: cluster.name };
       label = `zk ${hosts}`;
     }
@@ -173,7 +171,7 @@ export default class Top extends BaseCommand {
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 /** -n (its type from ZooKeeper unless -t), else the first cluster of -t, else the only cluster. */
-async function pickCluster(zk: Zk, type: string | undefined, name: string | undefined, hosts: string): Promise<ClusterRef> {
+async function pickCluster(zk: Coordination, type: string | undefined, name: string | undefined, hosts: string): Promise<ClusterRef> {
   if (name) {
     const n = checkSegment('name', name);
     return { type: await resolveType(zk, type, n), name: n };

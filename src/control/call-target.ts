@@ -32,8 +32,8 @@ export function parseHostPort(text: string): { host: string; port: number } {
 /** Prefer a proxy for the engine; else an active member (any listed member) of `name`. */
 export async function targetFromZk(hosts: string, timeoutSec: number, type: string, name: string): Promise<CallTarget> {
   // The ZooKeeper client loads only when a call goes through ZooKeeper (-s needs none).
-  const { withZk } = await import('../cluster/config-store.js');
-  return withZk(hosts, timeoutSec, async (zk) => {
+  const { withSession } = await import('../cluster/session.js');
+  return withSession(hosts, timeoutSec, async (zk) => {
     const proxies = await listProxies(zk, type).catch(() => []);
     if (proxies.length) return { ...P.parseIpPort(proxies.sort()[0]!), via: 'proxy' as const };
     if (!name) {

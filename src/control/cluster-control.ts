@@ -6,7 +6,7 @@
 import { ServiceClient, type StatusMap } from '../client/service-client.js';
 import { listActives, listNodes, listProxies, listSupervisors } from '../cluster/membership.js';
 import * as P from '../cluster/paths.js';
-import type { Zk } from '../cluster/zk.js';
+import type { Coordination } from '../cluster/zk.js';
 import { descriptorForType } from '../idl/descriptor.js';
 import type { ServiceDescriptor } from '../idl/types.js';
 import { sizeOf } from './engine-presets.js';
@@ -96,7 +96,7 @@ function health(ipPort: string, active: boolean, sizeKeys: readonly string[], st
   return { ipPort, host, port, active, reachable: true, ...memberStats(s, sizeKeys), status: s };
 }
 
-export async function clusterStatus(zk: Zk, type: string, name: string, timeoutMs = 10_000): Promise<ClusterStatus> {
+export async function clusterStatus(zk: Coordination, type: string, name: string, timeoutMs = 10_000): Promise<ClusterStatus> {
   const [proxies, visors, nodes, actives] = await Promise.all([
     listProxies(zk, type), listSupervisors(zk), listNodes(zk, type, name), listActives(zk, type, name),
   ]);
@@ -124,7 +124,7 @@ function visorOwners(runs: VisorChildren[], name: string): Map<string, string> {
 }
 
 /** The clusters of `type` that have (or had) servers registered. */
-export function listClusters(zk: Zk, type: string): Promise<string[]> {
+export function listClusters(zk: Coordination, type: string): Promise<string[]> {
   return zk.getChildren(P.actorsOf(type));
 }
 
@@ -137,7 +137,7 @@ export interface MemberResult {
 }
 
 /** Calls save(id) or load(id) on every server in `nodes/`, directly (as jubactl does). */
-export async function saveOrLoad(zk: Zk, type: string, name: string, op: 'save' | 'load', id: string, timeoutMs = 10_000): Promise<MemberResult[]> {
+export async function saveOrLoad(zk: Coordination, type: string, name: string, op: 'save' | 'load', id: string, timeoutMs = 10_000): Promise<MemberResult[]> {
   const nodes = await listNodes(zk, type, name);
   const results = await onEachMember(nodes, type, name, timeoutMs, (c) =>
     op === 'save' ? c.save(id).then((m) => [...m.values()].join(',')) : c.load(id).then(String),
@@ -146,7 +146,7 @@ export async function saveOrLoad(zk: Zk, type: string, name: string, op: 'save' 
 }
 
 /** Asks one member to run a MIX round now (do_mix); `via` picks the member, else the first. */
-export async function triggerMix(zk: Zk, type: string, name: string, via?: string, timeoutMs = 60_000): Promise<MemberResult> {
+export async function triggerMix(zk: Coordination, type: string, name: string, via?: string, timeoutMs = 60_000): Promise<MemberResult> {
   const nodes = await listNodes(zk, type, name);
   const target = via ?? nodes[0];
   if (!target) return { ipPort: '', ok: false, error: `no server found: ${name}` };

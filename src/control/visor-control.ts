@@ -4,7 +4,7 @@
  */
 import { listSupervisors } from '../cluster/membership.js';
 import * as P from '../cluster/paths.js';
-import type { Zk } from '../cluster/zk.js';
+import type { Coordination } from '../cluster/zk.js';
 import { JubaError } from '../errors.js';
 import { bytesToString, type MsgValue } from '../msgpack/reader.js';
 import { RpcClient } from '../rpc/client.js';
@@ -89,7 +89,7 @@ async function callVisor(visor: string, req: VisorRequest, n: number, argv: Serv
 }
 
 /** Sends start/stop to every visor; throws `not_found` when none is registered. */
-export async function sendToVisors(zk: Zk, req: VisorRequest): Promise<VisorReport> {
+export async function sendToVisors(zk: Coordination, req: VisorRequest): Promise<VisorReport> {
   const target = `${req.server}/${req.name}`;
   if (req.cmd === 'start') await zk.mkdirp(P.nodes(req.type, req.name));
   const visors = await listSupervisors(zk);

@@ -10,7 +10,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ServiceClient } from '../client/service-client.js';
-import { withZk, writeConfig } from '../cluster/config-store.js';
+import { writeConfig } from '../cluster/config-store.js';
+import { withSession } from '../cluster/session.js';
 import { startLocalZooKeeper, type LocalZooKeeper } from '../cluster/local-zookeeper.js';
 import { JubaError } from '../errors.js';
 import { loadEngineDescriptor, packageRoot } from '../idl/descriptor.js';
@@ -111,7 +112,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoSummary> {
         zkHosts = zk.hosts;
       }
       say(`ZooKeeper ${zkHosts}: writing the ${ENGINE} config of cluster ${DEMO_CLUSTER}`);
-      await withZk(zkHosts, 10, (c) => writeConfig(c, ENGINE, DEMO_CLUSTER, fs.readFileSync(DEMO_CONFIG)));
+      await withSession(zkHosts, 10, (c) => writeConfig(c, ENGINE, DEMO_CLUSTER, fs.readFileSync(DEMO_CONFIG)));
       const serverPorts = [await resolvePort(0, '127.0.0.1'), await resolvePort(0, '127.0.0.1')];
       const servers = serverPorts.map((p, i) => children.start(`server${i + 1}`, [
         'serve', ENGINE, '-z', zkHosts!, '-n', DEMO_CLUSTER, '-p', String(p), '-b', '127.0.0.1', '-d', logDir,

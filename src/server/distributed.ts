@@ -3,15 +3,15 @@
  * (framework spec §3.2): ZooKeeper session, skeleton, config under the read lock (held for
  * life), engine, MIX RPCs, listen, CHT entries, `nodes/<ip_port>`, watch of our own node, mixer.
  *
- * On session expiry Jubatus exits; juba opens a new session, takes the config lock again,
- * re-creates its ephemeral nodes and keeps its model.
+ * On session expiry Jubatus exits; juba's session (cluster/session.ts) opens a new one, takes
+ * the config lock again, re-creates the ephemeral nodes and watches, and the model is kept.
  */
 import { registerCht } from '../cluster/cht.js';
 import { readConfigWithReadLock } from '../cluster/config-store.js';
 import { tryReadLock, withRetries, type LockHandle } from '../cluster/lock.js';
 import { prepareJubatus, registerNode } from '../cluster/membership.js';
 import * as P from '../cluster/paths.js';
-import { Zk, type Unwatch } from '../cluster/zk.js';
+import { ClusterSession, type SessionStateName } from '../cluster/session.js';
 import { JubaError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { EngineServer } from './engine-server.js';
@@ -33,7 +33,7 @@ export interface DistributedServer {
 }
 
 export interface SessionState {
-  state: 'connected' | 'disconnected' | 'expired';
+  state: SessionStateName;
   /** New sessions opened after an expiry. */
   renewals: number;
   /** Our nodes are in ZooKeeper (false before registering and from expiry to renewal). */
@@ -43,9 +43,8 @@ export interface SessionState {
 export async function startDistributedServer(service: ServedService, o: ServerOptions, logger: Logger): Promise<DistributedServer> {
   const { factory, descriptor, type } = service;
   const name = o.name;
-  const sessionMs = o.zookeeperTimeout * 1000;
 
-  let zk = await Zk.connect(o.zookeeper, { sessionTimeoutMs: sessionMs });
+  const zk = await ClusterSession.open({ hosts: o.zookeeper, sessionTimeoutMs: o.zookeeperTimeout * 1000, logger });
   let configLock: LockHandle;
   let server: EngineServer;
   // Engines that split work by key (burst's keywords) ask the ring whether a key is theirs.
@@ -81,19 +80,7 @@ export async function startDistributedServer(service: ServedService, o: ServerOp
   let resolveStopped!: () => void;
   const stopped = new Promise<void>((r) => (resolveStopped = r));
   let stopping: Promise<void> | undefined;
-  let unwatchOwn: Unwatch | undefined;
-  let unwatchNodes: Unwatch | undefined;
-  const sessionState: SessionState = { state: 'connected', renewals: 0, registered: false };
-  const trackSession = (z: Zk): void => {
-    z.on('connected', () => { if (z === zk) sessionState.state = 'connected'; });
-    z.on('disconnected', () => { if (z === zk) sessionState.state = 'disconnected'; });
-    z.on('expired', () => {
-      if (z !== zk) return;
-      sessionState.state = 'expired';
-      sessionState.registered = false;
-    });
-  };
-  trackSession(zk);
+  let registered = false;
 
   const mixer = createMixer(o.mixer, {
     server,
@@ -120,28 +107,18 @@ export async function startDistributedServer(service: ServedService, o: ServerOp
     ...mixer.status(),
   }));
 
-  /** The ephemeral part of our registration: ring entries, nodes/, and the watch on it. */
-  const register = async (): Promise<void> => {
-    if (descriptor.useCht) await registerCht(zk, type, name, server.ipPort);
-    const own = await registerNode(zk, type, name, server.ipPort);
-    unwatchOwn?.();
-    unwatchOwn = zk.watchDeleted(own, () => void stop(`own node ${own} was deleted`));
-    if (owns && server.engine.membersChanged) {
-      unwatchNodes?.();
-      unwatchNodes = zk.watchChildren(P.nodes(type, name), (children) => {
-        if (!ring.setMembers(children)) return;
-        server.lock.withWrite(() => server.engine.membersChanged?.())
-          .catch((e: unknown) => logger.warn({ err: (e as Error)?.message ?? String(e) }, 're-reading key ownership failed'));
-      }, (e) => logger.warn({ err: (e as Error)?.message ?? String(e) }, 'watch of the members failed; key ownership may be stale'));
-    }
-  };
+  // A new session: the skeleton and the config read lock before our ephemerals come back.
+  zk.onRenew(async (fresh) => {
+    await prepareJubatus(fresh, type, name);
+    const lock = await withRetries(() => tryReadLock(fresh, P.configLock(type, name)), 3, 1000);
+    if (!lock) throw new JubaError('any user is writing config?');
+    configLock = lock;
+  });
 
   async function stop(reason: string): Promise<void> {
     if (stopping) return stopping;
     logger.info({ reason }, 'stopping server');
     stopping = (async () => {
-      unwatchOwn?.();
-      unwatchNodes?.();
       await mixer.stop().catch((e) => logger.warn({ err: (e as Error).message }, 'mixer stop failed'));
       await configLock.release().catch(() => undefined);
       await zk.close();
@@ -151,39 +128,20 @@ export async function startDistributedServer(service: ServedService, o: ServerOp
     return stopping;
   }
 
-  const renewSession = async (): Promise<void> => {
-    logger.warn({ zookeeper: o.zookeeper }, 'ZooKeeper session expired; opening a new session (the model is kept)');
-    // The expired client must not keep reconnecting (and heartbeating) beside the new one.
-    void zk.close();
-    for (let attempt = 1; !stopping; attempt++) {
-      try {
-        const fresh = await Zk.connect(o.zookeeper, { sessionTimeoutMs: sessionMs });
-        zk = fresh;
-        trackSession(fresh);
-        sessionState.state = 'connected';
-        fresh.on('expired', () => void renewSession());
-        await prepareJubatus(zk, type, name);
-        const lock = await withRetries(() => tryReadLock(zk, P.configLock(type, name)), 3, 1000);
-        if (!lock) throw new JubaError('any user is writing config?');
-        configLock = lock;
-        await register();
-        await mixer.sessionRenewed();
-        sessionState.renewals++;
-        sessionState.registered = true;
-        logger.info({ attempt, session: zk.sessionId }, 'ZooKeeper session renewed; registration restored');
-        return;
-      } catch (e) {
-        logger.warn({ attempt, err: (e as Error).message }, 'cannot renew the ZooKeeper session yet; retrying');
-        await new Promise((r) => setTimeout(r, 1000));
-      }
-    }
-  };
-  zk.on('expired', () => void renewSession());
-
   try {
     await server.listen();
-    await register();
-    sessionState.registered = true;
+    // Ring entries, nodes/ and the watch on our node; the session keeps them across sessions.
+    if (descriptor.useCht) await registerCht(zk, type, name, server.ipPort);
+    const own = await registerNode(zk, type, name, server.ipPort);
+    zk.watchDeleted(own, () => void stop(`own node ${own} was deleted`));
+    if (owns && server.engine.membersChanged) {
+      zk.watchChildren(P.nodes(type, name), (children) => {
+        if (!ring.setMembers(children)) return;
+        server.lock.withWrite(() => server.engine.membersChanged?.())
+          .catch((e: unknown) => logger.warn({ err: (e as Error)?.message ?? String(e) }, 're-reading key ownership failed'));
+      }, (e) => logger.warn({ err: (e as Error)?.message ?? String(e) }, 'watch of the members failed; key ownership may be stale'));
+    }
+    registered = true;
   } catch (e) {
     await configLock.release().catch(() => undefined);
     await zk.close();
@@ -199,5 +157,6 @@ export async function startDistributedServer(service: ServedService, o: ServerOp
     },
     'juba server started',
   );
-  return { server, mixer, stopped, stop, session: () => sessionState };
+  const session = (): SessionState => ({ state: zk.state, renewals: zk.renewals, registered: registered && zk.restored });
+  return { server, mixer, stopped, stop, session };
 }

@@ -9,7 +9,7 @@
 import { chtOwnersNow } from '../cluster/cht.js';
 import { drawGlobalId, ensureIdGenerator } from '../cluster/id-generator.js';
 import * as P from '../cluster/paths.js';
-import type { Zk } from '../cluster/zk.js';
+import type { Coordination } from '../cluster/zk.js';
 import type { GlobalIdMethod, GlobalIdWrite } from '../engine/engine.js';
 import { JubaError } from '../errors.js';
 import { decodeValue, encodeValue } from '../idl/codec.js';
@@ -20,7 +20,7 @@ import { peerClient } from './mix/mix-common.js';
 export interface GlobalIdContext {
   server: EngineServer;
   /** The current ZooKeeper session (it may be renewed). */
-  zk: () => Zk;
+  zk: () => Coordination;
   type: string;
   name: string;
   interconnectTimeoutSec: number;

@@ -10,6 +10,7 @@
  */
 import http from 'node:http';
 import client from 'prom-client';
+import { SESSION_STATES } from '../cluster/session.js';
 import { sizeOf } from '../control/engine-presets.js';
 import { JubaError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -133,8 +134,6 @@ function rowsOf(server: EngineServer): number {
   }
   return 0;
 }
-
-const SESSION_STATES = ['connected', 'disconnected', 'expired'] as const;
 
 /**
  * An engine server's metrics. `ds` is the cluster side (MIX, ZooKeeper session) when the

@@ -5,7 +5,7 @@
  */
 import * as P from '../cluster/paths.js';
 import { findOnRing } from '../cluster/cht.js';
-import type { Unwatch, Zk } from '../cluster/zk.js';
+import type { Coordination, Unwatch } from '../cluster/zk.js';
 import type { Logger } from '../logger.js';
 
 /** Clusters nobody has called for this long are forgotten (clients may name any cluster). */
@@ -60,7 +60,7 @@ export class ClusterMembers {
   private ringGeneration = 0;
 
   constructor(
-    private readonly zk: Zk,
+    private readonly zk: Coordination,
     type: string,
     readonly name: string,
     watchRing: boolean,
@@ -138,7 +138,7 @@ export class MemberCache {
   private readonly clusters = new Map<string, ClusterMembers>();
 
   constructor(
-    private zk: Zk,
+    private readonly zk: Coordination,
     private readonly type: string,
     private readonly watchRing: boolean,
     private readonly logger: Logger,
@@ -152,15 +152,6 @@ export class MemberCache {
       this.clusters.set(name, c);
     }
     return c;
-  }
-
-  /** After a session renewal: watches of the old session are gone, so re-arm every cluster's. */
-  setZk(zk: Zk): void {
-    this.zk = zk;
-    for (const [name, old] of this.clusters) {
-      old.close();
-      this.clusters.set(name, new ClusterMembers(zk, this.type, name, this.watchRing, this.logger));
-    }
   }
 
   /** Forgets clusters unused for a while, so arbitrary names cannot grow the cache forever. */

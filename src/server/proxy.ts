@@ -7,7 +7,7 @@
  */
 import { prepareJubatus, registerProxy } from '../cluster/membership.js';
 import * as P from '../cluster/paths.js';
-import { Zk } from '../cluster/zk.js';
+import { ClusterSession } from '../cluster/session.js';
 import { routeCall } from '../cluster/routing.js';
 import { ArgumentError, JubaError } from '../errors.js';
 import { aggregate } from '../idl/aggregators.js';
@@ -29,8 +29,8 @@ export interface Proxy {
   readonly port: number;
   /** `<ip>_<port>`: the proxy's znode name and its status key. */
   readonly ipPort: string;
-  /** The current ZooKeeper session (a new one after an expiry). */
-  readonly zk: Zk;
+  /** The proxy's ZooKeeper session. */
+  readonly zk: ClusterSession;
   /** What `get_proxy_status` answers. */
   status(): Map<string, Map<string, string>>;
   /** Stops listening, closes pooled connections and the ZooKeeper session. */
@@ -63,13 +63,16 @@ const SWEEP_MS = 1000;
 
 export async function startProxy(args: StartProxyArgs): Promise<Proxy> {
   const { options: o, engineType: type, logger } = args;
-  const zk = await connectZk(o);
+  // Jubatus's proxy exits when its session expires; juba's proxy holds nothing an expiry
+  // invalidates beyond its registration and watches, which the session restores.
+  const zk = await ClusterSession.open({ hosts: o.zookeeper, sessionTimeoutMs: o.zookeeperTimeout * 1000, logger });
   try {
     await prepareJubatus(zk, type, '');
   } catch (e) {
     await zk.close();
     throw e;
   }
+  zk.onRenew((fresh) => prepareJubatus(fresh, type, ''));
   const proxy = new ProxyImpl(args, zk);
   try {
     await proxy.listen();
@@ -83,10 +86,6 @@ export async function startProxy(args: StartProxyArgs): Promise<Proxy> {
     'juba proxy started',
   );
   return proxy;
-}
-
-function connectZk(o: ProxyOptions): Promise<Zk> {
-  return Zk.connect(o.zookeeper, { sessionTimeoutMs: o.zookeeperTimeout * 1000 });
 }
 
 class ProxyImpl implements Proxy {
@@ -105,7 +104,7 @@ class ProxyImpl implements Proxy {
 
   constructor(
     private readonly args: StartProxyArgs,
-    private session: Zk,
+    private readonly session: ClusterSession,
   ) {
     const o = args.options;
     this.eth = advertisedAddress(o);
@@ -121,7 +120,6 @@ class ProxyImpl implements Proxy {
       this.pool.sweep();
       this.members.sweep();
     }, SWEEP_MS).unref();
-    this.watchSession(session);
     this.registerMethods();
   }
 
@@ -129,7 +127,7 @@ class ProxyImpl implements Proxy {
     return P.ipPort(this.eth, this.port);
   }
 
-  get zk(): Zk {
+  get zk(): ClusterSession {
     return this.session;
   }
 
@@ -249,62 +247,4 @@ class ProxyImpl implements Proxy {
     };
     return new Map([[this.ipPort, new Map(Object.entries(s))]]);
   }
-
-  private watchSession(zk: Zk): void {
-    const log = this.args.logger;
-    zk.on('disconnected', () => log.warn({ zookeeper: zk.hosts }, 'ZooKeeper connection lost; reconnecting'));
-    zk.on('connected', () => log.debug({ zookeeper: zk.connectedServer }, 'ZooKeeper connected'));
-    zk.once('expired', () => void this.renewSession(zk));
-  }
-
-  /**
-   * Jubatus's proxy exits when its session expires; juba keeps serving instead: a proxy holds
-   * no state that an expiry invalidates beyond its registration and its watches.
-   */
-  private async renewSession(expired: Zk): Promise<void> {
-    const log = this.args.logger;
-    const type = this.args.engineType;
-    log.warn({ zookeeper: expired.hosts }, 'ZooKeeper session expired; opening a new session');
-    void expired.close();
-    const zk = await this.openSession();
-    if (!zk) return;
-    this.session = zk;
-    this.watchSession(zk);
-    this.members.setZk(zk);
-    const znode = `${P.proxiesOf(type)}/${this.ipPort}`;
-    // Until registered, tools do not see this proxy, but it routes calls all the same.
-    for (let attempt = 1; !this.closing && this.session === zk; attempt++) {
-      try {
-        await registerProxy(zk, type, this.ipPort);
-        log.info({ zookeeper: zk.connectedServer, znode }, 'ZooKeeper session renewed; proxy registered again');
-        return;
-      } catch (e) {
-        log.error({ err: (e as Error).message, znode, attempt }, 'cannot register the proxy again; retrying');
-        await sleep(1000);
-      }
-    }
-  }
-
-  /** A new session, retried every second until it opens or the proxy closes (then undefined). */
-  private async openSession(): Promise<Zk | undefined> {
-    for (let attempt = 1; !this.closing; attempt++) {
-      try {
-        const zk = await connectZk(this.args.options);
-        await prepareJubatus(zk, this.args.engineType, '').catch(async (e: unknown) => {
-          await zk.close();
-          throw e;
-        });
-        if (!this.closing) return zk;
-        await zk.close();
-      } catch (e) {
-        this.args.logger.error({ err: (e as Error).message, attempt }, 'cannot open a ZooKeeper session; retrying');
-        await sleep(1000);
-      }
-    }
-    return undefined;
-  }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms).unref());
 }

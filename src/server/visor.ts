@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createEphemeral } from '../cluster/membership.js';
 import * as P from '../cluster/paths.js';
-import { Zk } from '../cluster/zk.js';
+import { ClusterSession, type SessionEvent } from '../cluster/session.js';
 import { engineFactory } from '../engine/registry.js';
 import { ArgumentError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -77,11 +77,13 @@ export class Visor extends EventEmitter {
   private constructor(
     private readonly o: VisorOptions,
     private readonly rpc: RpcServer,
-    private readonly zk: Zk,
+    private readonly zk: ClusterSession,
     readonly ipPort: string,
   ) {
     super();
-    zk.on('expired', () => {
+    // As jubavisor: an expired session ends the visor (the session does not renew).
+    zk.on('state', (e: SessionEvent) => {
+      if (e.state !== 'expired') return;
       o.logger.error({ zookeeper: o.zookeeper }, 'ZooKeeper session expired: stopping every server this visor started');
       void this.stopAll().then(() => this.emit('lost'));
     });
@@ -95,9 +97,9 @@ export class Visor extends EventEmitter {
       lookup: (name) => (Object.hasOwn(methods, name) ? methods[name] : undefined),
     });
     await rpc.listen(o.port, o.bindAddress ?? '0.0.0.0');
-    let zk: Zk;
+    let zk: ClusterSession;
     try {
-      zk = await Zk.connect(o.zookeeper, { sessionTimeoutMs: o.zookeeperTimeoutSec * 1000 });
+      zk = await ClusterSession.open({ hosts: o.zookeeper, sessionTimeoutMs: o.zookeeperTimeoutSec * 1000, renew: false, logger: o.logger });
     } catch (e) {
       await rpc.close();
       throw e;

@@ -7,7 +7,7 @@
 import { parseIpPort } from '../cluster/paths.js';
 import * as P from '../cluster/paths.js';
 import { RingSnapshot, routeCall } from '../cluster/routing.js';
-import { Zk } from '../cluster/zk.js';
+import { ClusterSession } from '../cluster/session.js';
 import { ServiceClient } from '../client/service-client.js';
 import type { MethodDecl, ServiceDescriptor } from '../idl/types.js';
 import { MergeTracker, type Settle } from './merge-tracker.js';
@@ -26,8 +26,7 @@ export interface DurableClusterOptions {
 
 export class DurableCluster {
   readonly tracker: MergeTracker;
-  private zk?: Zk;
-  private zkConnecting = false;
+  private zk?: ClusterSession;
   private snapshot = new RingSnapshot([], [], new Map());
   private snapshotLoaded?: Promise<void>;
   private markLoaded?: () => void;
@@ -46,8 +45,7 @@ export class DurableCluster {
   }
 
   async start(): Promise<void> {
-    this.zk = await Zk.connect(this.o.zkHosts, { sessionTimeoutMs: this.o.zkTimeoutMs });
-    this.watchSession(this.zk);
+    this.zk = await ClusterSession.open({ hosts: this.o.zkHosts, sessionTimeoutMs: this.o.zkTimeoutMs });
     await this.refresh();
     this.timer = setInterval(() => void this.tick(), TICK_MS);
   }
@@ -85,13 +83,6 @@ export class DurableCluster {
     void this.zk?.close().catch(() => undefined);
   }
 
-  private watchSession(zk: Zk): void {
-    zk.on('expired', () => {
-      if (this.zk === zk) this.zk = undefined;
-      void zk.close().catch(() => undefined);
-    });
-  }
-
   private async tick(): Promise<void> {
     if (this.closed) return;
     void this.refresh();
@@ -101,20 +92,12 @@ export class DurableCluster {
 
   /** Reads `nodes/`, `actives/` and the ring; servers gone from `nodes/` lose their waiting messages. */
   private async refresh(): Promise<void> {
-    if (!this.zk) {
-      if (this.zkConnecting) return;
-      this.zkConnecting = true;
-      try {
-        this.zk = await Zk.connect(this.o.zkHosts, { sessionTimeoutMs: this.o.zkTimeoutMs });
-        this.watchSession(this.zk);
-      } catch (e) {
-        this.zkFailing = (e as Error).message;
-        return;
-      } finally {
-        this.zkConnecting = false;
-      }
-    }
     const zk = this.zk;
+    if (!zk) return;
+    if (!zk.restored) {
+      this.zkFailing = `ZooKeeper session ${zk.state}`;
+      return;
+    }
     try {
       const [nodes, actives, entries] = await Promise.all([
         zk.getChildren(P.nodes(this.o.type, this.o.name)),

@@ -8,17 +8,17 @@
 import type { ServiceClient, StatusMap } from '../client/service-client.js';
 import { listActives, listNodes, listProxies, listSupervisors } from '../cluster/membership.js';
 import * as P from '../cluster/paths.js';
-import type { Unwatch, Zk } from '../cluster/zk.js';
+import type { Coordination, Unwatch } from '../cluster/zk.js';
 import { callMember, ownStatus } from '../control/cluster-control.js';
 import { listVisorChildren } from '../control/visor-control.js';
 import { JubaError } from '../errors.js';
 import type { ServiceDescriptor } from '../idl/types.js';
 import { proxySampleFromStatus, type ProxySample, type VisorSample } from './peers.js';
 import { sampleFromStatus, type MemberSample } from './state.js';
-import type { SessionEvent, ZkSession } from './zk-session.js';
+import type { ClusterSession, SessionEvent } from '../cluster/session.js';
 
 export type PollSource =
-  | { kind: 'zk'; session: ZkSession; type: string; name: string }
+  | { kind: 'zk'; session: ClusterSession; type: string; name: string }
   | { kind: 'server'; host: string; port: number };
 
 export interface PollRound {
@@ -96,23 +96,24 @@ export class Poller {
     const s = this.o.source;
     if (s.kind !== 'zk') return;
     try {
-      await this.watch(s.session.current);
+      await this.watch(s.session);
     } catch (e) {
       throw new JubaError(`cannot read the members of ${s.type}/${s.name} from ZooKeeper: ${message(e)}`, {
         code: 'failed',
         hint: `check that this client may read ${P.actor(s.type, s.name)} (ZooKeeper ACLs) and that the ensemble is healthy`,
       });
     }
+    // The session sets the watches again itself after a reconnect or a new session; a watch
+    // that failed is set again here once the session is back.
     this.unsubscribe.push(
-      s.session.onSession((zk) => void this.rewatch(zk)),
       s.session.onState((e) => {
         this.o.onZk?.(e);
-        if (e.state === 'connected' && this.broken) void this.rewatch(s.session.current);
+        if (e.state === 'connected' && this.broken) void this.rewatch(s.session);
       }),
     );
   }
 
-  private async watch(zk: Zk): Promise<void> {
+  private async watch(zk: Coordination): Promise<void> {
     const s = this.o.source;
     if (s.kind !== 'zk') return;
     const [nodes, actives, proxies, visors] = await Promise.all([
@@ -137,8 +138,8 @@ export class Poller {
     ];
   }
 
-  /** Watches through a new session; until it works the last known lists stay in use. */
-  private async rewatch(zk: Zk): Promise<void> {
+  /** Watches again after a failure; until it works the last known lists stay in use. */
+  private async rewatch(zk: Coordination): Promise<void> {
     try {
       await this.watch(zk);
     } catch (e) {

@@ -5,6 +5,7 @@
  * proxies and visors, the ZooKeeper session's state, and the view's sort/filter/selection/scroll.
  * No I/O here, so every rule is unit-testable.
  */
+import type { SessionStateName } from '../cluster/session.js';
 import { DEFAULT_SIZE, memberStats, type MemberStats } from '../control/member-stats.js';
 import { pushPoint, rate } from './counters.js';
 import { applyProxies, applyVisors, keepGone, type ProxySample, type ProxyView, type VisorSample } from './peers.js';
@@ -48,10 +49,11 @@ export interface Series {
 }
 
 /**
- * connected; disconnected (the client library retries within the same session); expired (the
- * session is gone); reconnecting (opening a new session, with backoff). 'n/a' for --server.
+ * The session's state (cluster/session.ts): connected; disconnected (the client retries within
+ * the same session); expired (the session is gone); reconnecting (opening a new session, with
+ * backoff); closed. 'n/a' for --server.
  */
-export type ZkState = 'n/a' | 'connected' | 'disconnected' | 'expired' | 'reconnecting';
+export type ZkState = 'n/a' | SessionStateName;
 
 export interface ZkStatus {
   state: ZkState;

@@ -8,6 +8,7 @@ import { pino } from 'pino';
 import { chtEntryNames, findOnRing, registerCht } from '../../src/cluster/cht.js';
 import { registerActive, registerNode } from '../../src/cluster/membership.js';
 import * as P from '../../src/cluster/paths.js';
+import type { ClusterSession } from '../../src/cluster/session.js';
 import { Zk } from '../../src/cluster/zk.js';
 import { buildDescriptor } from '../../src/idl/descriptor.js';
 import { parseIdl } from '../../src/idl/parser.js';
@@ -171,10 +172,11 @@ const eventually = (check: () => Promise<boolean>, what: string): Promise<void> 
  * expiry event the client library raises when it next reaches ZooKeeper. Taking the session
  * over from a second client races with the owner's reconnects, so the event is raised directly.
  */
-async function expireSession(victim: Zk): Promise<void> {
+async function expireSession(session: ClusterSession): Promise<void> {
+  const victim = session.current;
   await victim.close();
   victim.emit('expired');
-  await waitUntil(() => proxy.zk !== victim, 'the proxy to open a new session', 20_000, 50);
+  await waitUntil(() => session.current !== victim && session.restored, 'the proxy to open a new session', 20_000, 50);
 }
 
 const statusKeys = async (name: string): Promise<string[]> =>
@@ -332,8 +334,8 @@ describe('membership cache', () => {
     const b = await backendIn('watch');
     expect(await statusKeys('watch')).toEqual([a.ipPort, b.ipPort].sort());
 
-    const getChildren = vi.spyOn(proxy.zk.client, 'getChildren');
-    const getData = vi.spyOn(proxy.zk.client, 'getData');
+    const getChildren = vi.spyOn(proxy.zk.current.client, 'getChildren');
+    const getData = vi.spyOn(proxy.zk.current.client, 'getData');
     for (let i = 0; i < 20; i++) await call(client, 'similar_row_from_id', 'watch', 'x', 1);
     expect(getChildren).not.toHaveBeenCalled();
     expect(getData).not.toHaveBeenCalled();

@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ServiceClient } from '../../src/client/service-client.js';
+import type { ClusterSession } from '../../src/cluster/session.js';
 import { Zk } from '../../src/cluster/zk.js';
 import { listVisorChildren } from '../../src/control/visor-control.js';
 import { loadEngineDescriptor } from '../../src/idl/descriptor.js';
@@ -207,8 +208,8 @@ describe('Visor in-process', () => {
       pids.forEach((p) => childPids.add(p));
       expect(pids.every(alive)).toBe(true);
       const lost = new Promise((r) => v.once('lost', r));
-      // The session's own expiry needs ZooKeeper to stay away; the handler is what is under test.
-      (v as unknown as { zk: Zk }).zk.emit('expired');
+      // The session's own expiry needs ZooKeeper to stay away; the client's event is raised here.
+      (v as unknown as { zk: ClusterSession }).zk.current.emit('expired');
       await lost;
       expect(v.list()).toEqual([]);
       expect(pids.filter(alive)).toEqual([]);

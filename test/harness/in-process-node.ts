@@ -1,11 +1,12 @@
 /**
  * A cluster member in the test's own process: a real EngineServer on a loopback port, its own
  * ZooKeeper session, registered in `nodes/`, with a real mixer. MIX tests drive rounds and
- * read the model directly; the ZooKeeper server is the harness's real one.
+ * read the model directly; the session is a real ZooKeeper's (`zkHosts`) or an in-memory one
+ * (`coordination`, test/harness/memory-zk.ts).
  */
 import os from 'node:os';
 import { prepareJubatus, registerNode } from '../../src/cluster/membership.js';
-import { Zk } from '../../src/cluster/zk.js';
+import { Zk, type Coordination } from '../../src/cluster/zk.js';
 import type { EngineFactory } from '../../src/engine/engine.js';
 import { loadEngineDescriptor } from '../../src/idl/descriptor.js';
 import { silentLogger, type Logger } from '../../src/logger.js';
@@ -18,14 +19,17 @@ import { freePort } from './processes.js';
 export interface InProcessNode {
   server: EngineServer;
   mixer: Mixer;
-  zk: Zk;
+  zk: Coordination & { close(): Promise<void> };
   ipPort: string;
   /** What the mixer reported as fatal (a real server would stop). */
   fatals: string[];
 }
 
 export interface InProcessNodeOptions {
-  zkHosts: string;
+  /** A real ZooKeeper's hosts, or: */
+  zkHosts?: string;
+  /** this node's own session on an in-memory ZooKeeper. */
+  coordination?: Coordination & { close(): Promise<void> };
   factory: EngineFactory;
   type: string;
   cluster: string;
@@ -44,13 +48,13 @@ export async function startInProcessNode(o: InProcessNodeOptions): Promise<InPro
   const logger = o.logger ?? silentLogger;
   const options = {
     ...SERVER_DEFAULTS, listenAddr: '127.0.0.1', rpcPort: port, datadir: os.tmpdir(), timeout: 0,
-    zookeeper: o.zkHosts, name: o.cluster, mixer: o.mixer ?? 'linear_mixer',
+    zookeeper: o.zkHosts ?? 'memory', name: o.cluster, mixer: o.mixer ?? 'linear_mixer',
   };
   const server = new EngineServer({
     factory: o.factory, descriptor: loadEngineDescriptor(o.type), options,
     configText: JSON.stringify(o.config), configSource: `/jubatus/config/${o.type}/${o.cluster}`, logger,
   });
-  const zk = await Zk.connect(o.zkHosts, { sessionTimeoutMs: 10_000 });
+  const zk = o.coordination ?? (await Zk.connect(o.zkHosts!, { sessionTimeoutMs: 10_000 }));
   await prepareJubatus(zk, o.type, o.cluster);
   const fatals: string[] = [];
   const mixer = createMixer(options.mixer, {

@@ -1,5 +1,6 @@
 import { BaseCommand } from '../../base-command.js';
-import { deleteConfig, withZk } from '../../cluster/config-store.js';
+import { deleteConfig } from '../../cluster/config-store.js';
+import { withSession } from '../../cluster/session.js';
 import { checkSegment, clusterFlags, resolveType, zkFlags, zookeeperHosts } from '../../cli/cluster-flags.js';
 
 export default class ConfigDelete extends BaseCommand {
@@ -12,7 +13,7 @@ export default class ConfigDelete extends BaseCommand {
     const { flags: f } = await this.parse(ConfigDelete);
     const hosts = zookeeperHosts(f.zookeeper);
     const name = checkSegment('name', f.name);
-    const path = await withZk(hosts, f.zookeeper_timeout, async (zk) => deleteConfig(zk, await resolveType(zk, f.type, name), name));
+    const path = await withSession(hosts, f.zookeeper_timeout, async (zk) => deleteConfig(zk, await resolveType(zk, f.type, name), name));
     process.stdout.write(`deleted ${path}\n`);
   }
 }

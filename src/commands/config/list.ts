@@ -1,5 +1,6 @@
 import { BaseCommand } from '../../base-command.js';
-import { configView, listConfigs, withZk, type ConfigView } from '../../cluster/config-store.js';
+import { configView, listConfigs, type ConfigView } from '../../cluster/config-store.js';
+import { withSession } from '../../cluster/session.js';
 import { zkFlags, zookeeperHosts } from '../../cli/cluster-flags.js';
 
 export default class ConfigList extends BaseCommand {
@@ -11,7 +12,7 @@ export default class ConfigList extends BaseCommand {
   async run(): Promise<ConfigView[]> {
     const { flags: f } = await this.parse(ConfigList);
     const hosts = zookeeperHosts(f.zookeeper);
-    const configs = await withZk(hosts, f.zookeeper_timeout, (zk) => listConfigs(zk));
+    const configs = await withSession(hosts, f.zookeeper_timeout, (zk) => listConfigs(zk));
     if (!this.jsonEnabled()) {
       for (const c of configs) {
         process.stdout.write(`type: ${c.type}, name: ${c.name}\n${c.config}${c.config.endsWith('\n') ? '' : '\n'}\n`);

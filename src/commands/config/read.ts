@@ -1,5 +1,6 @@
 import { BaseCommand } from '../../base-command.js';
-import { configView, readConfig, withZk, type ConfigView } from '../../cluster/config-store.js';
+import { configView, readConfig, type ConfigView } from '../../cluster/config-store.js';
+import { withSession } from '../../cluster/session.js';
 import { checkSegment, clusterFlags, resolveType, zkFlags, zookeeperHosts } from '../../cli/cluster-flags.js';
 
 export default class ConfigRead extends BaseCommand {
@@ -16,7 +17,7 @@ export default class ConfigRead extends BaseCommand {
     const { flags: f } = await this.parse(ConfigRead);
     const hosts = zookeeperHosts(f.zookeeper);
     const name = checkSegment('name', f.name);
-    const stored = await withZk(hosts, f.zookeeper_timeout, async (zk) => readConfig(zk, await resolveType(zk, f.type, name), name));
+    const stored = await withSession(hosts, f.zookeeper_timeout, async (zk) => readConfig(zk, await resolveType(zk, f.type, name), name));
     if (!this.jsonEnabled()) process.stdout.write(stored.config);
     return configView(stored);
   }

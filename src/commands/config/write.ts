@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../base-command.js';
-import { withZk, writeConfig } from '../../cluster/config-store.js';
+import { writeConfig } from '../../cluster/config-store.js';
+import { withSession } from '../../cluster/session.js';
 import { checkSegment, clusterFlags, zkFlags, zookeeperHosts } from '../../cli/cluster-flags.js';
 import { engineFactory } from '../../engine/registry.js';
 import { ConfigError, JubaError } from '../../errors.js';
@@ -35,7 +36,7 @@ JSON is accepted (the implementation reads it).`;
     const bytes = readFile(f.file);
     const json = checkJson(type, f.file, bytes);
     if (!f.idl) checkEngineConfig(type, f.file, json);
-    const path = await withZk(hosts, f.zookeeper_timeout, (zk) => writeConfig(zk, type, name, bytes));
+    const path = await withSession(hosts, f.zookeeper_timeout, (zk) => writeConfig(zk, type, name, bytes));
     process.stdout.write(`wrote ${f.file} (${bytes.length} bytes) to ${path}\n`);
   }
 }

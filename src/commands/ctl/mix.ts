@@ -2,7 +2,7 @@ import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../base-command.js';
 import { checkSegment, clusterFlags, resolveType, zkFlags, zookeeperHosts } from '../../cli/cluster-flags.js';
 import { reportMembers } from '../../cli/member-report.js';
-import { withZk } from '../../cluster/config-store.js';
+import { withSession } from '../../cluster/session.js';
 import { triggerMix, type MemberResult } from '../../control/cluster-control.js';
 
 export default class CtlMix extends BaseCommand {
@@ -19,7 +19,7 @@ export default class CtlMix extends BaseCommand {
   async run(): Promise<MemberResult[]> {
     const { flags: f } = await this.parse(CtlMix);
     const name = checkSegment('name', f.name);
-    const r = await withZk(zookeeperHosts(f.zookeeper), f.zookeeper_timeout, async (zk) =>
+    const r = await withSession(zookeeperHosts(f.zookeeper), f.zookeeper_timeout, async (zk) =>
       triggerMix(zk, await resolveType(zk, f.type, name), name, f.server, f.timeout * 1000));
     return reportMembers(this, 'do_mix', name, r.ipPort ? [r] : []);
   }

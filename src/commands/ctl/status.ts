@@ -2,8 +2,8 @@ import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../base-command.js';
 import { callTimeoutFlag, checkSegment, resolveType, storedType, zkFlags, zookeeperHosts } from '../../cli/cluster-flags.js';
 import { allClusters, type ClusterRef } from '../../cluster/cluster-types.js';
-import type { Zk } from '../../cluster/zk.js';
-import { withZk } from '../../cluster/config-store.js';
+import type { Coordination } from '../../cluster/zk.js';
+import { withSession } from '../../cluster/session.js';
 import { clusterStatus, listClusters, type ClusterStatus, type MemberHealth } from '../../control/cluster-control.js';
 
 function ago(epoch: number | undefined): string {
@@ -35,7 +35,7 @@ export default class CtlStatus extends BaseCommand {
 
   async run(): Promise<ClusterStatus[]> {
     const { flags: f } = await this.parse(CtlStatus);
-    const result = await withZk(zookeeperHosts(f.zookeeper), f.zookeeper_timeout, async (zk) => {
+    const result = await withSession(zookeeperHosts(f.zookeeper), f.zookeeper_timeout, async (zk) => {
       const clusters = await pickClusters(zk, f.type, f.name);
       return Promise.all(clusters.map((c) => clusterStatus(zk, c.type, c.name, f.timeout * 1000)));
     });
@@ -60,7 +60,7 @@ export default class CtlStatus extends BaseCommand {
 }
 
 /** -t and -n as given; a missing -t is read from ZooKeeper; neither means every cluster. */
-async function pickClusters(zk: Zk, type: string | undefined, name: string | undefined): Promise<ClusterRef[]> {
+async function pickClusters(zk: Coordination, type: string | undefined, name: string | undefined): Promise<ClusterRef[]> {
   if (name) {
     const n = checkSegment('name', name);
     return [{ type: await resolveType(zk, type, n), name: n }];

@@ -296,10 +296,6 @@ export abstract class MixerBase {
     return this.loop.stop();
   }
 
-  async sessionRenewed(): Promise<void> {
-    if (this.registered) await registerActive(this.ctx.zk(), this.ctx.type, this.ctx.name, this.self);
-  }
-
   /** `<prefix>.count` and `<prefix>.ticktime`, as Jubatus reports its triggers. */
   protected triggerStatus(prefix: string): Record<string, string> {
     return {

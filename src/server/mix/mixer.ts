@@ -5,7 +5,7 @@
  * in step with whether its model is current. It does not add itself to `statusProviders`: the
  * caller merges `status()` with the other distributed keys.
  */
-import type { Zk } from '../../cluster/zk.js';
+import type { Coordination } from '../../cluster/zk.js';
 import type { Logger } from '../../logger.js';
 import type { EngineServer } from '../engine-server.js';
 import type { MixerName } from '../options.js';
@@ -13,8 +13,8 @@ import type { MixStats } from './mix-common.js';
 
 export interface MixerContext {
   server: EngineServer;
-  /** The current ZooKeeper session (a new one after expiry). */
-  zk(): Zk;
+  /** The cluster's ZooKeeper session (it re-creates `actives/` after a new session). */
+  zk(): Coordination;
   type: string;
   name: string;
   intervalSec: number;
@@ -37,8 +37,6 @@ export interface Mixer {
   doMix(): Promise<boolean>;
   /** Stops the loop and waits for a running round to end. */
   stop(): Promise<void>;
-  /** A new ZooKeeper session: re-create `actives/<ip_port>` if this server was active. */
-  sessionRenewed(): Promise<void>;
   /** juba's own MIX figures (rounds, bytes, failures), read by /metrics. */
   readonly stats: MixStats;
   /** Status keys (Jubatus's `linear_mixer.*` / `push_mixer.*` plus juba's `mix.*`). */
