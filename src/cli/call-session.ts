@@ -11,7 +11,7 @@ import { JubaError } from '../errors.js';
 import { buildDescriptor, loadEngineDescriptor } from '../idl/descriptor.js';
 import { loadIdl } from '../idl/parser.js';
 import type { ServiceDescriptor } from '../idl/types.js';
-import { ARGUMENT_ERROR, isTransportError, NO_METHOD_ERROR, RpcError, TIMED_OUT } from '../rpc/errors.js';
+import { ARGUMENT_ERROR, NO_METHOD_ERROR, RpcError, RpcTimeoutError, RpcTransportError } from '../rpc/errors.js';
 import { checkSegment, storedType } from './cluster-flags.js';
 
 export const callFlags = {
@@ -92,16 +92,16 @@ export function clientFor(descriptor: ServiceDescriptor, target: CallTarget, f: 
 
 /** A failed call as a JubaError: unreachable for transport failures, else what the server said. */
 export function callError(e: unknown, method: string, target: CallTarget): unknown {
-  if (!(e instanceof RpcError)) return e;
   const where = `${target.host}:${target.port}`;
-  if (isTransportError(e)) {
+  if (e instanceof RpcTransportError) {
     return new JubaError(`${method}: ${e.message}`, {
       code: 'unreachable',
-      hint: e.error === TIMED_OUT
+      hint: e instanceof RpcTimeoutError
         ? 'the server is busy or stuck: retry with a larger --timeout'
         : `is a server or proxy running at ${where}? pick another with -s host:port or -z ZK`,
     });
   }
+  if (!(e instanceof RpcError)) return e;
   if (e.error === NO_METHOD_ERROR) {
     return new JubaError(`${where} does not answer ${method} (${e.message})`, {
       code: 'not_found',
