@@ -15,7 +15,7 @@ import { createLogger, type Logger } from '../logger.js';
 import { VERSION_STRING } from './model-file.js';
 import {
   PROXY_DEFAULTS, SERVER_DEFAULTS as D, advertisedAddress, bindAddress, resolvePort, isStandalone, validateProxyOptions, validateServerOptions,
-  type MixerName, type ServerOptions,
+  type HostOptions, type MixerName, type ServerOptions,
 } from './options.js';
 import { prepareStandaloneServer, stopOnSignals } from './run-server.js';
 import type { ServedService } from './served-service.js';
@@ -110,7 +110,7 @@ async function runProxy(engine: string | undefined, f: ServeFlags): Promise<void
     poolSize: f.pool_size, logdir: f.logdir, logConfig: f.log_config, maxFrameBytes: f.max_frame,
   });
   if (f.daemon) return daemonize();
-  const logger = makeLogger({ ...D, ...options, logConfig: options.logConfig }, `juba${type}_proxy`);
+  const logger = makeLogger(options, `juba${type}_proxy`);
   const metrics = await startMetrics(f, bindAddress(options), logger);
   const proxy = await (await proxyRole()).startProxy({ descriptor, engineType: type, options, logger });
   if (metrics) metrics.mod.instrumentProxy(metrics.endpoint, proxy, type);
@@ -128,7 +128,7 @@ function daemonize(): void {
   process.stdout.write(`started in the background, pid ${child.pid}\n`);
 }
 
-function makeLogger(o: ServerOptions, progName: string): Logger {
+function makeLogger(o: HostOptions, progName: string): Logger {
   let level: string | undefined;
   let file: string | undefined;
   if (o.logConfig) {
