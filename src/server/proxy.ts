@@ -79,7 +79,7 @@ export async function startProxy(args: StartProxyArgs): Promise<Proxy> {
     throw e;
   }
   logger.info(
-    { engine: type, address: `${proxy.host.eth}:${proxy.port}`, pid: process.pid, zookeeper: o.zookeeper, znode: `${P.proxiesOf(type)}/${proxy.ipPort}` },
+    { engine: type, address: `${proxy.eth}:${proxy.port}`, pid: process.pid, zookeeper: o.zookeeper, znode: `${P.proxiesOf(type)}/${proxy.ipPort}` },
     'juba proxy started',
   );
   return proxy;
@@ -90,7 +90,7 @@ function connectZk(o: ProxyOptions): Promise<Zk> {
 }
 
 class ProxyImpl implements Proxy {
-  readonly host: RpcHost;
+  private readonly host: RpcHost;
   private requestCount = 0;
   private forwardCount = 0;
   private readonly members: MemberCache;
@@ -126,6 +126,11 @@ class ProxyImpl implements Proxy {
 
   get port(): number {
     return this.host.port;
+  }
+
+  /** The advertised address. */
+  get eth(): string {
+    return this.host.eth;
   }
 
   get zk(): Zk {
