@@ -1,7 +1,6 @@
 /**
  * What `juba call` and `juba bench` share: the flags that pick a service (engine or --idl) and a
- * server (-s, -z, or the proxy's default 127.0.0.1:9199), and how call failures become errors
- * with the right exit code.
+ * server (-s, -z, or the proxy's default 127.0.0.1:9199).
  */
 import { Flags } from '@oclif/core';
 import { ServiceClient } from '../client/service-client.js';
@@ -11,7 +10,6 @@ import { JubaError } from '../errors.js';
 import { buildDescriptor, loadEngineDescriptor } from '../idl/descriptor.js';
 import { loadIdl } from '../idl/parser.js';
 import type { ServiceDescriptor } from '../idl/types.js';
-import { ARGUMENT_ERROR, isTransportError, NO_METHOD_ERROR, RpcError, TIMED_OUT } from '../rpc/errors.js';
 import { checkSegment, storedType } from './cluster-flags.js';
 
 export const callFlags = {
@@ -88,31 +86,4 @@ export function describeTarget(t: CallTarget): string {
 
 export function clientFor(descriptor: ServiceDescriptor, target: CallTarget, f: Pick<CallFlagValues, 'name' | 'timeout'>): ServiceClient {
   return new ServiceClient(descriptor, { host: target.host, port: target.port, name: f.name, timeoutMs: f.timeout * 1000 });
-}
-
-/** A failed call as a JubaError: unreachable for transport failures, else what the server said. */
-export function callError(e: unknown, method: string, target: CallTarget): unknown {
-  if (!(e instanceof RpcError)) return e;
-  const where = `${target.host}:${target.port}`;
-  if (isTransportError(e)) {
-    return new JubaError(`${method}: ${e.message}`, {
-      code: 'unreachable',
-      hint: e.error === TIMED_OUT
-        ? 'the server is busy or stuck: retry with a larger --timeout'
-        : `is a server or proxy running at ${where}? pick another with -s host:port or -z ZK`,
-    });
-  }
-  if (e.error === NO_METHOD_ERROR) {
-    return new JubaError(`${where} does not answer ${method} (${e.message})`, {
-      code: 'not_found',
-      hint: 'do_mix exists only on distributed servers, get_proxy_status only on proxies; is -t the engine running there?',
-    });
-  }
-  if (e.error === ARGUMENT_ERROR) {
-    return new JubaError(`${where} rejected the arguments of ${method}: ${e.message}`, {
-      code: 'usage',
-      hint: 'is -t (or --idl) the service running there?',
-    });
-  }
-  return new JubaError(`${method} failed on ${where}: ${e.message}`, { code: 'failed' });
 }

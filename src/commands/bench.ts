@@ -1,13 +1,11 @@
-import fs from 'node:fs';
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../base-command.js';
-import { ID_PLACEHOLDER, compileArgs, hasPlaceholder, parseArgsTemplate } from '../cli/bench-args.js';
-import { callError, callFlags, clientFor, describeTarget, resolveService, targetFor } from '../cli/call-session.js';
-import { signature } from '../idl/json-values.js';
+import { callFlags, clientFor, describeTarget, resolveService, targetFor } from '../cli/call-session.js';
 import type { ServiceClient } from '../client/service-client.js';
+import { ID_PLACEHOLDER } from '../control/bench-args.js';
+import { planBench } from '../control/bench-plan.js';
 import { runBench, type BenchResult, type IntervalReport } from '../control/bench-runner.js';
 import type { CallTarget } from '../control/call-target.js';
-import { presetsOf } from '../control/engine-presets.js';
 import { JubaError } from '../errors.js';
 
 export default class Bench extends BaseCommand {
@@ -41,71 +39,20 @@ string becomes a random id (from get_all_rows, or --ids-file).`;
   async run(): Promise<BenchResult> {
     const { flags: f } = await this.parse(Bench);
     const { type, descriptor } = await resolveService(f);
-    const preset = presetsOf(type)?.bench;
-    const methodName = f.method ?? preset?.method;
-    if (!methodName) {
-      throw new JubaError(`juba bench has no default method for ${type}`, { code: 'usage', hint: 'pass --method NAME and --args \'[...]\'' });
-    }
     const target = await targetFor(f, type);
     const clients = Array.from({ length: f.concurrency }, () => clientFor(descriptor, target, f));
     try {
-      const m = clients[0]!.method(methodName);
-      const template = f.args !== undefined ? parseArgsTemplate(m, f.args)
-        : !f.method || f.method === preset?.method ? preset?.args
-        : m.params.length === 0 ? [] : undefined;
-      if (!template) throw new JubaError(`--args is needed for ${methodName}`, { code: 'usage', hint: `${signature(m)}; e.g. --args '["${ID_PLACEHOLDER}", 10]'` });
-      const ids = hasPlaceholder(template) ? await this.idPool(clients[0]!, target, f['ids-file']) : [];
-      const nextArgs = compileArgs(descriptor, m, template, () => ids[(Math.random() * ids.length) | 0]!);
-      if (!hasPlaceholder(template)) await this.probe(clients[0]!, target);
+      const plan = await planBench({ client: clients[0]!, target, type, method: f.method, args: f.args, idsFile: f['ids-file'] });
       if (target.via !== 'default' && target.via !== 'given') process.stderr.write(`juba: calling ${describeTarget(target)}\n`);
       if (!this.jsonEnabled()) {
-        this.log(`${methodName} on ${target.host}:${target.port}: ${f.concurrency} client(s) x depth ${f.depth} for ${f.duration} s${ids.length ? `, ${ids.length} ids` : ''}`);
+        this.log(`${plan.method} on ${target.host}:${target.port}: ${f.concurrency} client(s) x depth ${f.depth} for ${f.duration} s${plan.ids ? `, ${plan.ids} ids` : ''}`);
       }
-      const result = await this.runInterruptible(clients, target, methodName, nextArgs, f);
+      const result = await this.runInterruptible(clients, target, plan.method, plan.nextArgs, f);
       this.report(result);
       return result;
     } finally {
       for (const c of clients) c.close();
     }
-  }
-
-  /** Fails fast (with the usual unreachable hint) before the clock starts. */
-  private async probe(client: ServiceClient, target: CallTarget): Promise<void> {
-    try {
-      await client.call('get_config');
-    } catch (e) {
-      throw callError(e, 'get_config', target);
-    }
-  }
-
-  private async idPool(client: ServiceClient, target: CallTarget, file: string | undefined): Promise<string[]> {
-    if (file) {
-      let text: string;
-      try {
-        text = fs.readFileSync(file, 'utf8');
-      } catch (e) {
-        throw new JubaError(`cannot read --ids-file ${file}: ${(e as Error).message}`, { code: 'not_found' });
-      }
-      const ids = text.split('\n').map((l) => l.trim()).filter(Boolean);
-      if (ids.length === 0) throw new JubaError(`--ids-file ${file} has no ids`, { code: 'usage', hint: 'write one id per line' });
-      return ids;
-    }
-    if (!client.service.methods.has('get_all_rows')) {
-      throw new JubaError(`${client.service.name} has no get_all_rows to take ids from`, { code: 'usage', hint: 'pass --ids-file FILE (one id per line)' });
-    }
-    let rows: string[];
-    try {
-      rows = (await client.call('get_all_rows')) as string[];
-    } catch (e) {
-      throw callError(e, 'get_all_rows', target);
-    }
-    if (rows.length === 0) {
-      throw new JubaError('no rows to query: feed some first (juba feed / juba source)', {
-        code: 'not_found',
-        hint: `or call set_row: juba call -t ${client.service.name} set_row ID '{"x": 1}'`,
-      });
-    }
-    return rows;
   }
 
   private async runInterruptible(

@@ -1,7 +1,8 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../base-command.js';
 import { formatResult, toJson } from '../cli/call-output.js';
-import { callError, callFlags, clientFor, describeTarget, resolveService, targetFor } from '../cli/call-session.js';
+import { callFlags, clientFor, describeTarget, resolveService, targetFor } from '../cli/call-session.js';
+import { callError } from '../control/call-target.js';
 import { argsFromWords, signature } from '../idl/json-values.js';
 import { serviceMethods } from '../client/service-client.js';
 import type { ServiceDescriptor } from '../idl/types.js';

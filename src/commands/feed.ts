@@ -1,42 +1,11 @@
-import fs from 'node:fs';
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../base-command.js';
 import { StopRequest } from '../cli/stop-request.js';
 import { callFlags, clientFor, describeTarget, resolveService, targetFor } from '../cli/call-session.js';
 import { JubaError } from '../errors.js';
-import { amqpUrlFor, consumeAmqp, redactUrl } from '../stream/amqp-input.js';
-import { createMapper, Feed, formatProgress } from '../stream/feed.js';
-import { presetsOf } from '../control/engine-presets.js';
+import { amqpUrlFor } from '../stream/amqp-input.js';
 import { engineFactory, engineTypes } from '../engine/registry.js';
-import { consumeJsonl } from '../stream/jsonl-input.js';
-import { ProgressLine } from '../stream/progress.js';
-import type { DurableCluster } from '../stream/durable.js';
-
-export interface FeedSummary {
-  input: string;
-  target: string;
-  method: string;
-  received: number;
-  applied: number;
-  deadLettered: number;
-  deadLetterTo: string;
-  retries: number;
-  /** Messages left unacknowledged (redelivered later) or unread lines, because the feed stopped. */
-  notApplied: number;
-  seconds: number;
-  perSecond: number;
-  /** --durable: 'merge' (done once a MIX covered it), 'apply' (no MIX to follow: -s, 1.1.1 members), or absent. */
-  durable?: 'merge' | 'apply';
-  merged?: number;
-  /** --durable: messages applied again because their server was lost before a MIX, by reason. */
-  resent?: number;
-  resentWhy?: Record<string, number>;
-  /** --durable: members without juba's mix.* status keys (Jubatus 1.1.1), acknowledged after apply. */
-  ackAfterApply?: string[];
-}
-
-/** Update methods a repeat cannot change the model twice with (for --map). */
-const IDEMPOTENT_METHODS = new Set(['set_row', 'update_row', 'update_node', 'clear_row', 'remove_row', 'remove_node']);
+import { planFeed, runFeed, type FeedSummary } from '../stream/run-feed.js';
 
 /** Each shipped engine's default mapping, for the help text: `nearest_neighbor: ["id1", {…}] → set_row`. */
 function feedDefaults(): string {
@@ -88,153 +57,45 @@ with --file, any dead-lettered line makes the exit code 5.`;
   async run(): Promise<FeedSummary> {
     const { flags: f } = await this.parse(FeedCommand);
     const { type, descriptor } = await resolveService(f);
-    const preset = f.map ? undefined : presetsOf(type)?.feed;
-    const method = f.map ?? preset?.method;
-    if (!method) {
-      throw new JubaError(`no default update method for ${type}`, {
-        code: 'usage',
-        hint: `pass --map METHOD, one of: ${[...descriptor.methods.keys()].sort().join(', ')}`,
-      });
-    }
-    const map = createMapper(descriptor, method, preset?.wrap ?? false);
-    const amqpUrl = amqpUrlFor(f.amqp, f.queue);
-    const file = amqpUrl ? undefined : (f.file ?? (process.stdin.isTTY ? undefined : '-'));
-    if (!amqpUrl && !file) {
-      throw new JubaError('nothing to feed from', {
-        code: 'usage',
-        hint: 'pass --amqp URL --queue NAME, or -f FILE (or pipe JSON lines into stdin)',
-      });
-    }
-    if (file && file !== '-' && !fs.existsSync(file)) {
-      throw new JubaError(`no such file: ${file}`, { code: 'not_found' });
-    }
+    const plan = planFeed({
+      type, descriptor, map: f.map, amqpUrl: amqpUrlFor(f.amqp, f.queue), queue: f.queue, file: f.file,
+      stdinIsTTY: Boolean(process.stdin.isTTY), deadLetter: f['dead-letter'], deadLetterFile: f['dead-letter-file'],
+    });
     const target = await targetFor(f, type);
     const client = clientFor(descriptor, target, f);
     const zkHosts = f.server ? undefined : (f.zookeeper || process.env.JUBA_ZK);
-    let cluster: DurableCluster | undefined;
-    let durableMode: 'merge' | 'apply' | undefined;
-    if (f.durable && zkHosts) {
-      // The ZooKeeper client loads only for --durable (a plain feed talks to a proxy or server).
-      const [{ DurableCluster }, { withSession }, { onlyCluster }] = await Promise.all([
-        import('../stream/durable.js'), import('../cluster/session.js'), import('../cluster/cluster-types.js'),
-      ]);
-      const name = f.name || (await withSession(zkHosts, f.zookeeper_timeout, (zk) => onlyCluster(zk))).name;
-      cluster = new DurableCluster({
-        zkHosts, zkTimeoutMs: f.zookeeper_timeout * 1000, type, name, descriptor,
-        method: descriptor.methods.get(method)!, callTimeoutMs: f.timeout * 1000,
-      });
-      await cluster.start();
-      durableMode = 'merge';
-    } else if (f.durable) {
-      durableMode = 'apply';
-      process.stderr.write('--durable with -s: a single server has no MIX to wait for; messages are acknowledged after apply\n');
-    }
-    const idempotent = preset ? preset.idempotent === true : IDEMPOTENT_METHODS.has(method);
-    const inFlight = f['in-flight'] + (cluster ? f['await-merge'] : 0);
-    const feed = new Feed({
-      map, apply: (args) => client.call(method, ...args), retryForMs: f['retry-for'] * 1000,
-      durable: cluster && {
-        applyOn: (args) => cluster!.apply(args),
-        awaitMerge: (servers) => cluster!.awaitMerge(servers, idempotent),
-        maxApplying: f['in-flight'],
-      },
-    });
-    const input = amqpUrl ? `${redactUrl(amqpUrl)} queue ${f.queue}` : file === '-' ? 'stdin' : file!;
-    const deadLetterTo = amqpUrl
-      ? `queue ${f['dead-letter'] ?? `${f.queue}.dead`}`
-      : f['dead-letter-file'] ?? (file === '-' ? 'feed.dead.jsonl' : `${file}.dead.jsonl`);
-    process.stderr.write(`feeding ${input} → ${method} on ${describeTarget(target)}${f.name ? ` (cluster ${f.name})` : ''}\n`);
-
-    const started = Date.now();
-    const durableNote = (): string | null => {
-      if (!cluster) return null;
-      const t = cluster.tracker;
-      const notes: string[] = [];
-      if (cluster.zkFailing) notes.push(`ZooKeeper: ${cluster.zkFailing}`);
-      const quiet = Math.round((Date.now() - t.lastMergeAt) / 1000);
-      if (feed.stats.awaiting >= f['await-merge'] && quiet >= 5) {
-        notes.push(`--await-merge full: waiting for a MIX that is not coming (none for ${quiet} s; is the mixer off, -s 0 -i 0? run juba ctl mix)`);
-      } else if (feed.stats.awaiting > 0 && quiet >= 30) notes.push(`no MIX round for ${quiet} s`);
-      return notes.join(' · ');
-    };
-    const progress = new ProgressLine(process.stderr, () => feed.stats.applied, (rate) =>
-      formatProgress(feed.stats, Date.now() - started, rate, cluster ? durableNote() : undefined));
-    let lastArrival = Date.now();
     const stop = new StopRequest();
-    const handle = async (body: string) => {
-      lastArrival = Date.now();
-      const outcome = await feed.process(body);
-      if (f.count && feed.done >= f.count) stop.request('count reached');
-      return outcome;
-    };
     stop.after(f.duration, 'duration reached');
-    if (f['idle-exit']) {
-      const idleMs = f['idle-exit'] * 1000;
-      stop.when(() => feed.stats.inFlight - feed.stats.awaiting === 0 && Date.now() - lastArrival >= idleMs, 'idle');
-    }
-    progress.start();
-    let notApplied = 0;
+    let summary: FeedSummary;
     try {
-      if (amqpUrl) {
-        const consumer = consumeAmqp({
-          url: amqpUrl, queue: f.queue!, deadLetterQueue: f['dead-letter'] ?? `${f.queue}.dead`, prefetch: inFlight,
-          onState: (s) => progress.note(s),
-        }, handle);
-        await stop.stopped;
-        feed.stop();
-        await consumer.stop();
-        notApplied = feed.stats.received - feed.done;
-      } else {
-        const signal = { stopped: false };
-        void stop.stopped.then(() => {
-          signal.stopped = true;
-          feed.stop();
-        });
-        const input$ = file === '-' ? process.stdin : fs.createReadStream(file!);
-        const r = await consumeJsonl({ input: input$, inFlight, deadLetterFile: deadLetterTo, signal }, handle);
-        notApplied = r.notApplied;
-        if (file === '-') process.stdin.destroy();
-      }
+      summary = await runFeed(plan, {
+        client, target: `${target.host}:${target.port}`, targetLabel: describeTarget(target), clusterName: f.name || undefined,
+        durable: f.durable ? { zk: zkHosts ? { hosts: zkHosts, timeoutSec: f.zookeeper_timeout, name: f.name } : undefined, awaitMerge: f['await-merge'] } : undefined,
+        type, descriptor, callTimeoutMs: f.timeout * 1000, inFlight: f['in-flight'], retryForMs: f['retry-for'] * 1000,
+        count: f.count, idleExitMs: f['idle-exit'] ? f['idle-exit'] * 1000 : undefined, stop,
+        progressTo: process.stderr, say: (line) => process.stderr.write(`${line}\n`),
+      });
     } finally {
       stop.dispose();
-      progress.stop();
       client.close();
-      cluster?.close();
     }
-    const seconds = (Date.now() - started) / 1000;
-    const s = feed.stats;
-    const summary: FeedSummary = {
-      input, target: `${target.host}:${target.port}`, method,
-      received: s.received, applied: s.applied, deadLettered: s.deadLettered, deadLetterTo,
-      retries: s.retries, notApplied, seconds: Math.round(seconds * 10) / 10,
-      perSecond: seconds > 0 ? Math.round(s.applied / seconds) : 0,
-    };
-    if (durableMode) {
-      summary.durable = durableMode;
-      if (cluster) {
-        summary.merged = s.merged;
-        summary.resent = s.resent;
-        summary.resentWhy = s.resentWhy;
-        summary.ackAfterApply = [...cluster.tracker.fallbackServers].sort();
-      }
-    }
+    const s = summary;
     if (!this.jsonEnabled()) {
-      this.log(`applied ${s.applied} of ${s.received} message(s) in ${summary.seconds} s (${summary.perSecond}/s)`);
-      if (s.deadLettered) this.log(`dead-lettered ${s.deadLettered} to ${deadLetterTo}`);
-      if (notApplied) this.log(`not applied ${notApplied} (stopped while retrying; ${amqpUrl ? 'left in the queue' : 'not read again'})`);
+      this.log(`applied ${s.applied} of ${s.received} message(s) in ${s.seconds} s (${s.perSecond}/s)`);
+      if (s.deadLettered) this.log(`dead-lettered ${s.deadLettered} to ${s.deadLetterTo}`);
+      if (s.notApplied) this.log(`not applied ${s.notApplied} (stopped while retrying; ${plan.amqp ? 'left in the queue' : 'not read again'})`);
       if (s.retries) this.log(`retried ${s.retries} call(s)`);
-      if (cluster) {
+      if (s.durable === 'merge') {
         this.log(`merged ${s.merged} (done only once a completed MIX round held them); re-sent ${s.resent}`);
-        for (const [why, n] of Object.entries(s.resentWhy)) this.log(`  re-sent ${n}: ${why}`);
-        const fb = cluster.tracker.fallbackServers;
-        if (fb.size) this.log(`acknowledged after apply on ${[...fb].sort().join(', ')}: no juba mix.* status keys (Jubatus 1.1.1?)`);
+        for (const [why, n] of Object.entries(s.resentWhy ?? {})) this.log(`  re-sent ${n}: ${why}`);
+        if (s.ackAfterApply?.length) this.log(`acknowledged after apply on ${s.ackAfterApply.join(', ')}: no juba mix.* status keys (Jubatus 1.1.1?)`);
       }
     }
-    if (!amqpUrl && s.deadLettered > 0) {
+    if (!plan.amqp && s.deadLettered > 0) {
       // A batch that did not fully apply must not look like success to a script; a queue
       // consumer routes poison by design and exits 0.
       if (this.jsonEnabled()) this.logJson(summary);
-      throw new JubaError(`${s.deadLettered} line(s) could not be applied; they are in ${deadLetterTo} with the reason`, { code: 'partial' });
+      throw new JubaError(`${s.deadLettered} line(s) could not be applied; they are in ${s.deadLetterTo} with the reason`, { code: 'partial' });
     }
     return summary;
   }

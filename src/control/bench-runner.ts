@@ -5,7 +5,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ServiceClient } from '../client/service-client.js';
-import { isLocalError, isTransportError, TIMED_OUT } from '../rpc/errors.js';
+import { RpcTimeoutError, RpcTransportError } from '../rpc/errors.js';
 
 /** Latencies in ms, appended into a typed array that doubles when full. */
 export class LatencyRecorder {
@@ -111,10 +111,10 @@ export async function runBench(o: BenchRun): Promise<BenchResult> {
         errors++;
         const msg = e instanceof Error ? e.message : String(e);
         errorsByMessage.set(msg, (errorsByMessage.get(msg) ?? 0) + 1);
-        if (isTransportError(e)) {
+        if (e instanceof RpcTransportError) {
           transportErrors++;
           // A refused or dropped connection fails at once: pause so a dead target is not hammered.
-          if (!isLocalError(e, TIMED_OUT)) await sleep(100);
+          if (!(e instanceof RpcTimeoutError)) await sleep(100);
         }
       }
     }

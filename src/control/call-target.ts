@@ -1,11 +1,13 @@
 /**
  * Where `juba call` and `juba bench` send their calls: a host:port given by the user, or what
  * ZooKeeper knows for an engine (a registered proxy first, else an active member of the cluster,
- * which answers for its own share of the model only).
+ * which answers for its own share of the model only); and how a failed call reads, with the
+ * exit code of its kind.
  */
 import { listActives, listNodes, listProxies } from '../cluster/membership.js';
 import * as P from '../cluster/paths.js';
 import { JubaError } from '../errors.js';
+import { ARGUMENT_ERROR, NO_METHOD_ERROR, RpcError, RpcTimeoutError, RpcTransportError } from '../rpc/errors.js';
 
 export interface CallTarget {
   host: string;
@@ -52,4 +54,31 @@ export async function targetFromZk(hosts: string, timeoutSec: number, type: stri
     }
     return { ...P.parseIpPort(members.sort()[0]!), via: 'member' as const };
   });
+}
+
+/** A failed call as a JubaError: unreachable for transport failures, else what the server said. */
+export function callError(e: unknown, method: string, target: CallTarget): unknown {
+  const where = `${target.host}:${target.port}`;
+  if (e instanceof RpcTransportError) {
+    return new JubaError(`${method}: ${e.message}`, {
+      code: 'unreachable',
+      hint: e instanceof RpcTimeoutError
+        ? 'the server is busy or stuck: retry with a larger --timeout'
+        : `is a server or proxy running at ${where}? pick another with -s host:port or -z ZK`,
+    });
+  }
+  if (!(e instanceof RpcError)) return e;
+  if (e.error === NO_METHOD_ERROR) {
+    return new JubaError(`${where} does not answer ${method} (${e.message})`, {
+      code: 'not_found',
+      hint: 'do_mix exists only on distributed servers, get_proxy_status only on proxies; is -t the engine running there?',
+    });
+  }
+  if (e.error === ARGUMENT_ERROR) {
+    return new JubaError(`${where} rejected the arguments of ${method}: ${e.message}`, {
+      code: 'usage',
+      hint: 'is -t (or --idl) the service running there?',
+    });
+  }
+  return new JubaError(`${method} failed on ${where}: ${e.message}`, { code: 'failed' });
 }

@@ -18,7 +18,7 @@ import type { ServiceDescriptor } from '../idl/types.js';
 import type { AsyncMethods, EngineServices, EngineType } from './services.js';
 
 export { ServiceClient, serviceMethods, type ServiceClientOptions, type StatusMap } from '../client/service-client.js';
-export { RpcError } from '../rpc/errors.js';
+export { RpcClosedError, RpcConnectError, RpcError, RpcTimeoutError, RpcTransportError } from '../rpc/errors.js';
 export type { Datum } from '../engine/datum.js';
 export type { AsyncMethods, CamelCase, EngineServices, EngineType } from './services.js';
 export type { ServiceDescriptor } from '../idl/types.js';

@@ -7,7 +7,7 @@ import net from 'node:net';
 import { MsgReader, type MsgValue } from '../msgpack/reader.js';
 import { MsgWriter } from '../msgpack/writer.js';
 import { FrameBuffer } from './framing.js';
-import { CONNECT_FAILED, CONNECTION_CLOSED, RpcError, TIMED_OUT } from './errors.js';
+import { RpcClosedError, RpcConnectError, RpcError, RpcTimeoutError, type RpcTransportError } from './errors.js';
 
 export interface RpcClientOptions {
   host: string;
@@ -67,7 +67,7 @@ export class RpcClient {
       if (timeoutMs > 0) {
         p.timer = setTimeout(() => {
           this.pending.delete(msgid);
-          reject(new RpcError(`${method}: ${TIMED_OUT} after ${timeoutMs} ms (${this.address})`, TIMED_OUT));
+          reject(new RpcTimeoutError(method, timeoutMs, this.address));
         }, timeoutMs);
       }
       this.pending.set(msgid, p);
@@ -126,7 +126,7 @@ export class RpcClient {
         if (!this.socket) {
           this.connecting = undefined;
           this.connectingSocket = undefined;
-          const err = new RpcError(`${CONNECT_FAILED}: ${this.address} (${e.message})`, CONNECT_FAILED);
+          const err = new RpcConnectError(this.address, e.message);
           this.failAll(err);
           reject(err);
         }
@@ -135,7 +135,7 @@ export class RpcClient {
         if (this.socket === s) {
           this.socket = undefined;
           this.frames = new FrameBuffer();
-          this.failAll(new RpcError(`${CONNECTION_CLOSED}: ${this.address}`, CONNECTION_CLOSED));
+          this.failAll(new RpcClosedError(this.address));
         }
       });
     });
@@ -161,7 +161,7 @@ export class RpcClient {
     }
   }
 
-  private failAll(err: RpcError): void {
+  private failAll(err: RpcTransportError): void {
     for (const [id, p] of this.pending) {
       if (p.timer) clearTimeout(p.timer);
       p.reject(err);
@@ -177,7 +177,7 @@ export class RpcClient {
     this.socket?.destroy();
     this.socket = undefined;
     this.frames = new FrameBuffer();
-    this.failAll(new RpcError(`${CONNECTION_CLOSED}: ${this.address}`, CONNECTION_CLOSED));
+    this.failAll(new RpcClosedError(this.address));
   }
 }
 

@@ -1,16 +1,21 @@
-/** Wire error semantics of Jubatus's msgpack-rpc (framework spec §1.4). */
+/**
+ * How a msgpack-rpc call fails (framework spec §1.4): either the server answered with an error
+ * (`RpcError`), or no answer ever came (`RpcTransportError`: timed out, could not connect, or
+ * the connection went away). Callers tell them apart with `instanceof`; the messages keep the
+ * C++ client's strings ("request timed out", "connect failed: host:port (...)").
+ */
 import type { MsgValue } from '../msgpack/reader.js';
 import { bytesToString } from '../msgpack/reader.js';
 
 export const NO_METHOD_ERROR = 1;
 export const ARGUMENT_ERROR = 2;
 
-/** An error answer from the remote side, or a local failure of the call (timeout, closed). */
+/** The server answered with an error: its response's error field and result. */
 export class RpcError extends Error {
-  /** The response's error field: 1, 2, a message string, or a local marker. */
-  readonly error: MsgValue | string;
+  /** The response's error field: 1 (no method), 2 (argument error), or the method's message. */
+  readonly error: MsgValue;
   readonly result: MsgValue;
-  constructor(message: string, error: MsgValue | string, result: MsgValue = null) {
+  constructor(message: string, error: MsgValue, result: MsgValue = null) {
     super(message);
     this.name = 'RpcError';
     this.error = error;
@@ -31,16 +36,33 @@ export class RpcError extends Error {
   }
 }
 
-/** Local (client-side) failures carry the C++ library's raw strings (spec §1.4). */
-export const TIMED_OUT = 'request timed out';
-export const CONNECT_FAILED = 'connect failed';
-export const CONNECTION_CLOSED = 'connection closed';
-
-export function isLocalError(e: unknown, kind: string): boolean {
-  return e instanceof RpcError && e.error === kind;
+/** The call never got an answer from `address` (host:port). */
+export abstract class RpcTransportError extends Error {
+  constructor(message: string, readonly address: string) {
+    super(message);
+  }
 }
 
-/** A failure of the connection or the wait (connect failed, closed, timed out), not an answer. */
-export function isTransportError(e: unknown): boolean {
-  return e instanceof RpcError && (e.error === CONNECT_FAILED || e.error === CONNECTION_CLOSED || e.error === TIMED_OUT);
+/** No answer within the call's timeout; the connection may still be fine. */
+export class RpcTimeoutError extends RpcTransportError {
+  constructor(readonly method: string, readonly timeoutMs: number, address: string) {
+    super(`${method}: request timed out after ${timeoutMs} ms (${address})`, address);
+    this.name = 'RpcTimeoutError';
+  }
+}
+
+/** The connection could not be opened (refused, unreachable, connect timeout, no room in a pool). */
+export class RpcConnectError extends RpcTransportError {
+  constructor(address: string, reason: string) {
+    super(`connect failed: ${address} (${reason})`, address);
+    this.name = 'RpcConnectError';
+  }
+}
+
+/** The connection closed (reset by the peer, or closed here) while the call waited. */
+export class RpcClosedError extends RpcTransportError {
+  constructor(address: string) {
+    super(`connection closed: ${address}`, address);
+    this.name = 'RpcClosedError';
+  }
 }

@@ -1,25 +1,22 @@
 /**
- * An engine behind msgpack-rpc: dispatch built from the engine's IDL descriptor (each method
- * decoded, run under its lock, encoded by its declared types), the built-in methods, status,
- * and model files.
+ * An engine behind msgpack-rpc, on the RPC host (rpc-host.ts): each IDL method runs on the
+ * engine under its lock and is counted; the built-in methods, the engine's status keys, and
+ * model files.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Engine, EngineFactory } from '../engine/engine.js';
-import { ArgumentError, JubaError } from '../errors.js';
+import { JubaError } from '../errors.js';
 import { SERVER_BUILTINS } from '../idl/builtins.js';
-import { decodeValue, encodeValue, typeToString } from '../idl/codec.js';
 import type { MethodDecl, ServiceDescriptor } from '../idl/types.js';
 import type { Logger } from '../logger.js';
-import type { MsgValue } from '../msgpack/reader.js';
-import { RpcServer, type RpcMethod, type RpcObserver } from '../rpc/server.js';
+import type { RpcMethod, RpcObserver } from '../rpc/server.js';
 import { parseJsonText } from './json-config.js';
-import {
-  VERSION_STRING, checkModelId, decodeModelFile, encodeModelFile, modelFileName, ModelFileError,
-} from './model-file.js';
-import { advertisedAddress, bindAddress, isStandalone, type ServerOptions } from './options.js';
-import { epochSeconds, memoryKb, userName } from './process-stats.js';
+import { checkModelId, decodeModelFile, encodeModelFile, modelFileName, ModelFileError } from './model-file.js';
+import { isStandalone, type ServerOptions } from './options.js';
+import { epochSeconds } from './process-stats.js';
+import { RpcHost } from './rpc-host.js';
 import { RwLock } from './rw-lock.js';
 import { AnalysisThreads } from './analysis-threads.js';
 import { collectWhenIdle } from './idle-gc.js';
@@ -51,10 +48,7 @@ function methodTable(engine: Engine): Record<string, Impl> {
 export class EngineServer {
   engine: Engine;
   configText: string;
-  readonly eth: string;
-  port: number;
   readonly lock = new RwLock();
-  readonly startTime = epochSeconds();
   readonly counters = { update: 0, analysis: 0, updateUsec: 0, analysisUsec: 0 };
   lastSaved = 0;
   lastSavedPath = '';
@@ -64,10 +58,8 @@ export class EngineServer {
   readonly statusProviders: Array<() => Record<string, string>> = [];
   /** Called after every model update (update RPCs and load): the mixer counts these. */
   onUpdate?: () => void;
-  private readonly methods = new Map<string, RpcMethod>();
+  private readonly host: RpcHost;
   private readonly savingPaths = new Set<string>();
-  private rpc?: RpcServer;
-  private observer?: RpcObserver;
   /** Model files being read and applied now (startup -m, load): /healthz answers 503 meanwhile. */
   loadingModels = 0;
   private stopIdleGc?: () => void;
@@ -81,10 +73,12 @@ export class EngineServer {
 
   constructor(private readonly args: EngineServerArgs) {
     const o = args.options;
-    this.eth = advertisedAddress(o);
-    this.port = o.rpcPort;
+    this.host = new RpcHost({
+      options: o, descriptor: args.descriptor, logger: args.logger, progName: `juba${args.factory.type}`,
+      threadnum: () => this.threadCount,
+    });
     this.configText = args.configText;
-    this.engine = EngineServer.buildEngine(args, `${this.eth}_${this.port}`, !isStandalone(o));
+    this.engine = EngineServer.buildEngine(args, this.ipPort, !isStandalone(o));
     const most = this.engine.parallelAnalysis?.()?.maxThreads ?? 1;
     this.threadCount = Math.min(o.thread, most);
     if (this.threadCount > 1) this.threads = new AnalysisThreads(this.threadCount - 1, args.logger);
@@ -105,7 +99,16 @@ export class EngineServer {
   }
 
   get ipPort(): string {
-    return `${this.eth}_${this.port}`;
+    return this.host.ipPort;
+  }
+
+  /** The advertised address. */
+  get eth(): string {
+    return this.host.eth;
+  }
+
+  get port(): number {
+    return this.host.port;
   }
 
   get descriptor(): ServiceDescriptor {
@@ -114,38 +117,29 @@ export class EngineServer {
 
   /** Reports every answered RPC (method, outcome, seconds) to `fn`: /metrics sets it. */
   set rpcObserver(fn: RpcObserver | undefined) {
-    this.observer = fn;
-    if (this.rpc) this.rpc.observe = fn;
+    this.host.observe = fn;
   }
 
   async listen(): Promise<number> {
-    const o = this.args.options;
-    this.rpc = new RpcServer({
-      timeoutSec: o.timeout,
-      maxFrameBytes: o.maxFrameBytes,
-      logger: this.args.logger,
-      lookup: (name) => this.method(name),
-      observe: this.observer,
-    });
-    this.port = await this.rpc.listen(o.rpcPort, bindAddress(o));
+    const port = await this.host.listen();
     this.stopIdleGc = collectWhenIdle(() => this.counters.update + this.counters.analysis);
-    return this.port;
+    return port;
   }
 
   async close(): Promise<void> {
     this.stopIdleGc?.();
-    await this.rpc?.close();
+    await this.host.close();
     await this.threads?.close();
   }
 
   /** The RPC method `name` as the server dispatches it (lock, threads, counters included). */
   method(name: string): RpcMethod | undefined {
-    return this.methods.get(name);
+    return this.host.method(name);
   }
 
   /** Adds or replaces an RPC method (the cluster layer adds MIX internals this way). */
   addMethod(name: string, m: RpcMethod): void {
-    this.methods.set(name, m);
+    this.host.addMethod(name, m);
   }
 
   /**
@@ -215,13 +209,11 @@ export class EngineServer {
   }
 
   /**
-   * Decode params → run → encode by the return type. IDL methods run under their lock and are
-   * counted; built-ins (`builtin`) take their own locks (save/load hold them across file I/O).
+   * IDL method `m` on the host, which decodes its params and encodes its result. IDL methods
+   * run under their lock and are counted; built-ins (`builtin`) take their own locks
+   * (save/load hold them across file I/O).
    */
   private idlMethod(m: MethodDecl, run: (args: unknown[]) => unknown, builtin: boolean): RpcMethod {
-    const desc = this.args.descriptor;
-    const arity = m.params.length + 1;
-    const what = m.params.map((p, i) => `${m.name}: param ${i + 2} (${p.name}: ${typeToString(p.type)})`);
     const count = (t0: number): void => {
       const usec = (performance.now() - t0) * 1000;
       if (m.lock === 'update' || this.engine.nolockWrites?.()?.[m.name]?.counted) {
@@ -249,53 +241,33 @@ export class EngineServer {
       count(t0);
       return r;
     };
-    return {
-      call: (params: MsgValue[]) => {
-        if (params.length < arity) {
-          throw new ArgumentError(`${m.name} takes ${arity} params (cluster name first), got ${params.length}`);
-        }
-        if (!(params[0] instanceof Uint8Array)) throw new ArgumentError(`${m.name}: param 1 (name: string) is not a string`);
-        const args = m.params.map((p, i) => decodeValue(desc, p.type, params[i + 1]!, what[i]!));
-        if (builtin) return run(args);
-        // Engine calls are synchronous: they run at once unless an async holder (save, load, MIX)
-        // has the lock. A user service's method may return a promise: the lock is then taken
-        // right away (nothing ran in between) and held until it settles.
-        if (m.lock === 'update' || (m.lock === 'nolock' && this.engine.nolockWrites?.()?.[m.name])) {
-          if (!this.lock.writeFree) return this.lock.withWrite(() => timed(args));
-          const r = timed(args);
-          return r instanceof Promise ? this.lock.withWrite(() => r) : r;
-        }
-        if (m.lock === 'analysis') {
-          if (!this.lock.readFree) return this.lock.withRead(() => timed(args));
-          const r = timed(args);
-          return r instanceof Promise ? this.lock.withRead(() => r) : r;
-        }
-        return timed(args);
-      },
-      encodeResult: (w, r) => (m.returnType ? encodeValue(desc, m.returnType, r, w) : w.nil()),
-    };
+    return this.host.idlMethod(m, (args) => {
+      if (builtin) return run(args);
+      // Engine calls are synchronous: they run at once unless an async holder (save, load, MIX)
+      // has the lock. A user service's method may return a promise: the lock is then taken
+      // right away (nothing ran in between) and held until it settles.
+      if (m.lock === 'update' || (m.lock === 'nolock' && this.engine.nolockWrites?.()?.[m.name])) {
+        if (!this.lock.writeFree) return this.lock.withWrite(() => timed(args));
+        const r = timed(args);
+        return r instanceof Promise ? this.lock.withWrite(() => r) : r;
+      }
+      if (m.lock === 'analysis') {
+        if (!this.lock.readFree) return this.lock.withRead(() => timed(args));
+        const r = timed(args);
+        return r instanceof Promise ? this.lock.withRead(() => r) : r;
+      }
+      return timed(args);
+    });
   }
 
+  /** The host's base keys, then the server's and the engine's, then the providers'. */
   status(): Map<string, Map<string, string>> {
     const o = this.args.options;
-    const now = epochSeconds();
     const s: Record<string, string> = {
-      clock_time: String(now),
-      start_time: String(this.startTime),
-      uptime: String(now - this.startTime),
-      ...memoryKb(),
-      timeout: String(o.timeout),
-      threadnum: String(this.threadCount),
       datadir: o.datadir,
-      logdir: o.logdir,
-      log_config: o.logConfig,
       is_standalone: isStandalone(o) ? '1' : '0',
-      VERSION: VERSION_STRING,
-      PROGNAME: `juba${this.engine.type}`,
       type: this.engine.type,
       configpath: this.args.configSource,
-      pid: String(process.pid),
-      user: userName(),
       update_count: String(this.counters.update),
       last_saved: String(this.lastSaved),
       last_saved_path: this.lastSavedPath,
@@ -310,7 +282,7 @@ export class EngineServer {
       ...this.engine.status(),
     };
     for (const provide of this.statusProviders) Object.assign(s, provide());
-    return new Map([[this.ipPort, new Map(Object.entries(s))]]);
+    return this.host.status(s);
   }
 
   modelPath(id: string): string {

@@ -7,16 +7,34 @@ import { JubaError } from '../errors.js';
 export const MIXERS = ['linear_mixer', 'random_mixer', 'broadcast_mixer', 'skip_mixer'] as const;
 export type MixerName = (typeof MIXERS)[number];
 
-export interface ServerOptions {
+/** What every RPC host (engine server, proxy) is started with. */
+export interface HostOptions {
   rpcPort: number;
   listenAddr: string;
   listenIf: string;
+  /** `threadnum` in status (a server caps it by what its engine can use). */
   thread: number;
   /** Idle-connection timeout (s), 0 = off. */
   timeout: number;
-  datadir: string;
   logdir: string;
   logConfig: string;
+  /** Largest msgpack-rpc request accepted (bytes). */
+  maxFrameBytes: number;
+}
+
+/** The defaults the engine server and the proxy share (their --thread defaults differ). */
+export const HOST_DEFAULTS: Omit<HostOptions, 'thread'> = {
+  rpcPort: 9199,
+  listenAddr: '',
+  listenIf: '',
+  timeout: 10,
+  logdir: '',
+  logConfig: '',
+  maxFrameBytes: 64 * 1024 * 1024,
+};
+
+export interface ServerOptions extends HostOptions {
+  datadir: string;
   configpath: string;
   modelFile: string;
   daemon: boolean;
@@ -28,19 +46,12 @@ export interface ServerOptions {
   intervalCount: number;
   zookeeperTimeout: number;
   interconnectTimeout: number;
-  /** Largest msgpack-rpc frame accepted (bytes). */
-  maxFrameBytes: number;
 }
 
 export const SERVER_DEFAULTS: ServerOptions = {
-  rpcPort: 9199,
-  listenAddr: '',
-  listenIf: '',
+  ...HOST_DEFAULTS,
   thread: 2,
-  timeout: 10,
   datadir: '/tmp',
-  logdir: '',
-  logConfig: '',
   configpath: '',
   modelFile: '',
   daemon: false,
@@ -52,7 +63,6 @@ export const SERVER_DEFAULTS: ServerOptions = {
   intervalCount: 512,
   zookeeperTimeout: 10,
   interconnectTimeout: 10,
-  maxFrameBytes: 64 * 1024 * 1024,
 };
 
 export function isStandalone(o: ServerOptions): boolean {
@@ -80,9 +90,8 @@ function writableDir(dir: string, what: string): string {
  */
 export function validateServerOptions(input: ServerOptions, { configOptional = false } = {}): ServerOptions {
   const o = { ...input };
-  if (!Number.isInteger(o.rpcPort) || o.rpcPort < 1 || o.rpcPort > 65535) throw usage(`--rpc-port must be 1-65535, got ${o.rpcPort}`);
-  if (o.thread < 1) throw usage(`--thread must be >= 1, got ${o.thread}`);
-  if (o.timeout < 0) throw usage(`--timeout must be >= 0, got ${o.timeout}`);
+  // -p 0 was resolved to a free port already (resolvePort).
+  checkHostOptions(o, 1);
   if (o.intervalSec < 0 || o.intervalCount < 0) throw usage('--interval_sec and --interval_count must be >= 0');
   if (!(MIXERS as readonly string[]).includes(o.mixer)) throw usage(`unsupported mix type (${o.mixer})`, `use one of ${MIXERS.join(', ')}`);
   o.datadir = writableDir(o.datadir, 'datadir');
@@ -98,6 +107,13 @@ export function validateServerOptions(input: ServerOptions, { configOptional = f
     if (o.interconnectTimeout < 1) throw usage('--interconnect_timeout must be >= 1 in distributed mode');
   }
   return o;
+}
+
+/** The checks every host's options get; `minPort` 0 lets the system pick the port. */
+function checkHostOptions(o: HostOptions, minPort: 0 | 1): void {
+  if (!Number.isInteger(o.rpcPort) || o.rpcPort < minPort || o.rpcPort > 65535) throw usage(`--rpc-port must be ${minPort}-65535, got ${o.rpcPort}`);
+  if (o.thread < 1) throw usage(`--thread must be >= 1, got ${o.thread}`);
+  if (o.timeout < 0) throw usage(`--timeout must be >= 0, got ${o.timeout}`);
 }
 
 /**
@@ -145,14 +161,8 @@ export async function resolvePort(port: number, host: string): Promise<number> {
   return chosen;
 }
 
-export interface ProxyOptions {
-  rpcPort: number;
-  listenAddr: string;
-  listenIf: string;
-  /** Reported in status; juba runs one event loop. */
-  thread: number;
-  /** Idle-connection timeout for clients (s), 0 = off. */
-  timeout: number;
+/** A proxy's `thread` is only reported in status: juba runs one event loop. */
+export interface ProxyOptions extends HostOptions {
   zookeeper: string;
   /** ZooKeeper session timeout (s). */
   zookeeperTimeout: number;
@@ -162,36 +172,24 @@ export interface ProxyOptions {
   poolExpire: number;
   /** Most pooled server connections; 0 = unlimited. */
   poolSize: number;
-  logdir: string;
-  logConfig: string;
-  /** Largest msgpack-rpc request accepted (bytes). */
-  maxFrameBytes: number;
 }
 
 export const PROXY_DEFAULTS: ProxyOptions = {
-  rpcPort: 9199,
-  listenAddr: '',
-  listenIf: '',
+  ...HOST_DEFAULTS,
   thread: 4,
-  timeout: 10,
   zookeeper: 'localhost:2181',
   zookeeperTimeout: 10,
   interconnectTimeout: 10,
   poolExpire: 60,
   poolSize: 0,
-  logdir: '',
-  logConfig: '',
-  maxFrameBytes: 64 * 1024 * 1024,
 };
 
 /** Range checks of Jubatus's proxy_argv, as usage errors. */
 export function validateProxyOptions(o: ProxyOptions): ProxyOptions {
   const bad = (msg: string): never => {
-    throw new JubaError(msg, { code: 'usage' });
+    throw usage(msg);
   };
-  if (!Number.isInteger(o.rpcPort) || o.rpcPort < 0 || o.rpcPort > 65535) bad(`--rpc-port must be 0-65535, got ${o.rpcPort}`);
-  if (o.thread < 1) bad(`--thread must be >= 1, got ${o.thread}`);
-  if (o.timeout < 0) bad(`--timeout must be >= 0, got ${o.timeout}`);
+  checkHostOptions(o, 0);
   if (o.zookeeperTimeout < 1) bad(`--zookeeper_timeout must be >= 1, got ${o.zookeeperTimeout}`);
   if (o.interconnectTimeout < 1) bad(`--interconnect_timeout must be >= 1, got ${o.interconnectTimeout}`);
   if (o.poolExpire < 0) bad(`--pool_expire must be >= 0, got ${o.poolExpire}`);

@@ -9,7 +9,7 @@ import { JubaError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { bytesToString, type MsgValue } from '../msgpack/reader.js';
 import { RpcClient } from '../rpc/client.js';
-import { ARGUMENT_ERROR, CONNECT_FAILED, CONNECTION_CLOSED, isTransportError, NO_METHOD_ERROR, RpcError, TIMED_OUT } from '../rpc/errors.js';
+import { ARGUMENT_ERROR, NO_METHOD_ERROR, RpcConnectError, RpcError, RpcTimeoutError, RpcTransportError } from '../rpc/errors.js';
 
 export interface ServerPoolOptions {
   /** Idle connections are closed after this many seconds (0 = after about a second). */
@@ -56,7 +56,7 @@ export class ServerPool {
   send(ipPort: string, method: string, params: Uint8Array): Sent {
     const conn = this.acquire(ipPort);
     if (!conn) {
-      const err = new RpcError(`session pool is full (${this.opts.size})`, CONNECT_FAILED);
+      const err = new RpcConnectError(ipPort, `session pool is full (${this.opts.size})`);
       return { ipPort, reply: Promise.reject(err) };
     }
     conn.inflight++;
@@ -73,7 +73,7 @@ export class ServerPool {
       }
     };
     reply.then(settle, (e: unknown) => {
-      if (isTransportError(e)) this.retire(conn);
+      if (e instanceof RpcTransportError) this.retire(conn);
       settle();
     });
     return { ipPort, conn, reply };
@@ -127,10 +127,10 @@ export class ServerPool {
 
 /** What a client sees when one target failed (spec §5.4); transport failures rank first. */
 function describeFailure(e: unknown): { transport: boolean; message: string } {
+  if (e instanceof RpcTimeoutError) return { transport: true, message: 'timeout error in proxy' };
+  if (e instanceof RpcTransportError) return { transport: true, message: 'connect error in proxy' };
   if (!(e instanceof RpcError)) return { transport: false, message: e instanceof Error ? e.message : String(e) };
   const err = e.error;
-  if (err === CONNECT_FAILED || err === CONNECTION_CLOSED) return { transport: true, message: 'connect error in proxy' };
-  if (err === TIMED_OUT) return { transport: true, message: 'timeout error in proxy' };
   if (err === NO_METHOD_ERROR) return { transport: false, message: 'jubatus::server::common::mprpc::rpc_method_not_found' };
   if (err === ARGUMENT_ERROR) return { transport: false, message: 'jubatus::server::common::mprpc::rpc_type_error' };
   // msgpack-c prints a raw object between double quotes, with no escaping.

@@ -1,28 +1,28 @@
 /**
  * The proxy (`jubaX_proxy`, framework spec §5): one process serves every cluster of one engine
- * type. Each call's first param names the cluster; the method's IDL routing picks servers from
- * ZooKeeper (cached, watch-driven), the call is forwarded as the declared tuple, and the
- * replies are folded by the method's aggregator. Nothing here is per-method: the descriptor
- * drives it all, and no engine is ever loaded.
+ * type, on the RPC host (rpc-host.ts) that engine servers run on too. Each call's first param
+ * names the cluster; the method's IDL routing picks servers from ZooKeeper (cached,
+ * watch-driven), the call is forwarded as the declared tuple, and the replies are folded by
+ * the method's aggregator. Nothing here is per-method: the descriptor drives it all, and no
+ * engine is ever loaded.
  */
 import { prepareJubatus, registerProxy } from '../cluster/membership.js';
 import * as P from '../cluster/paths.js';
 import { ClusterSession } from '../cluster/session.js';
 import { routeCall } from '../cluster/routing.js';
-import { ArgumentError, JubaError } from '../errors.js';
+import { JubaError } from '../errors.js';
 import { aggregate } from '../idl/aggregators.js';
 import { GET_PROXY_STATUS, SERVER_BUILTINS } from '../idl/builtins.js';
-import { decodeValue, defaultValue, encodeValue, typeToString } from '../idl/codec.js';
+import { decodeValue, defaultValue, encodeValue } from '../idl/codec.js';
 import type { IdlType, MethodDecl, ServiceDescriptor } from '../idl/types.js';
 import type { Logger } from '../logger.js';
 import type { MsgValue } from '../msgpack/reader.js';
 import { MsgWriter } from '../msgpack/writer.js';
-import { RpcServer, type RpcMethod, type RpcObserver } from '../rpc/server.js';
-import { VERSION_STRING } from './model-file.js';
-import { advertisedAddress, bindAddress, type ProxyOptions } from './options.js';
-import { epochSeconds, memoryKb, userName } from './process-stats.js';
+import type { RpcMethod, RpcObserver } from '../rpc/server.js';
+import type { ProxyOptions } from './options.js';
 import { MemberCache } from './proxy-members.js';
 import { ServerPool, fanOut } from './proxy-forward.js';
+import { RpcHost } from './rpc-host.js';
 
 export interface Proxy {
   /** The bound port. */
@@ -89,16 +89,12 @@ export async function startProxy(args: StartProxyArgs): Promise<Proxy> {
 }
 
 class ProxyImpl implements Proxy {
-  readonly eth: string;
-  port: number;
-  private readonly startTime = epochSeconds();
+  private readonly host: RpcHost;
   private requestCount = 0;
   private forwardCount = 0;
-  private readonly methods = new Map<string, RpcMethod>();
   private readonly members: MemberCache;
   private readonly pool: ServerPool;
   private readonly sweeper: NodeJS.Timeout;
-  private rpc?: RpcServer;
   private closing = false;
   private hooks?: ProxyHooks;
 
@@ -107,8 +103,7 @@ class ProxyImpl implements Proxy {
     private readonly session: ClusterSession,
   ) {
     const o = args.options;
-    this.eth = advertisedAddress(o);
-    this.port = o.rpcPort;
+    this.host = new RpcHost({ options: o, descriptor: args.descriptor, logger: args.logger, progName: `juba${args.engineType}_proxy` });
     this.members = new MemberCache(session, args.engineType, args.descriptor.useCht, args.logger);
     this.pool = new ServerPool({
       expireSec: o.poolExpire,
@@ -124,7 +119,16 @@ class ProxyImpl implements Proxy {
   }
 
   get ipPort(): string {
-    return P.ipPort(this.eth, this.port);
+    return this.host.ipPort;
+  }
+
+  get port(): number {
+    return this.host.port;
+  }
+
+  /** The advertised address. */
+  get eth(): string {
+    return this.host.eth;
   }
 
   get zk(): ClusterSession {
@@ -132,20 +136,12 @@ class ProxyImpl implements Proxy {
   }
 
   async listen(): Promise<void> {
-    const o = this.args.options;
-    this.rpc = new RpcServer({
-      timeoutSec: o.timeout,
-      maxFrameBytes: o.maxFrameBytes,
-      logger: this.args.logger,
-      lookup: (name) => this.methods.get(name),
-      observe: this.hooks?.request,
-    });
-    this.port = await this.rpc.listen(o.rpcPort, bindAddress(o));
+    await this.host.listen();
   }
 
   instrument(hooks: ProxyHooks): void {
     this.hooks = hooks;
-    if (this.rpc) this.rpc.observe = hooks.request;
+    this.host.observe = hooks.request;
   }
 
   memberCounts(): Iterable<[string, number]> {
@@ -156,7 +152,7 @@ class ProxyImpl implements Proxy {
     if (this.closing) return;
     this.closing = true;
     clearInterval(this.sweeper);
-    await this.rpc?.close();
+    await this.host.close();
     this.members.close();
     this.pool.close();
     await this.session.close();
@@ -166,37 +162,32 @@ class ProxyImpl implements Proxy {
     const desc = this.args.descriptor;
     for (const m of desc.methods.values()) {
       // Internal methods are server-to-server; void ones have nothing to aggregate (spec §5.2).
-      if (m.routing.kind !== 'internal' && m.returnType !== null) this.methods.set(m.name, this.forwarded(m, m.returnType));
+      if (m.routing.kind !== 'internal' && m.returnType !== null) this.addCounted(m.name, this.forwarded(m, m.returnType));
     }
-    for (const m of SERVER_BUILTINS) this.methods.set(m.name, this.forwarded(m, m.returnType!));
+    for (const m of SERVER_BUILTINS) this.addCounted(m.name, this.forwarded(m, m.returnType!));
     const statusType = GET_PROXY_STATUS.returnType!;
-    this.methods.set(GET_PROXY_STATUS.name, {
-      call: () => {
+    this.addCounted(GET_PROXY_STATUS.name, { call: () => this.status(), encodeResult: (w, r) => encodeValue(desc, statusType, r, w) });
+  }
+
+  /** Adds `m` to the host; every call of it counts in request_count, arguments that do not decode included. */
+  private addCounted(name: string, m: RpcMethod): void {
+    this.host.addMethod(name, {
+      call: (params) => {
         this.requestCount++;
-        return this.status();
+        return m.call(params);
       },
-      encodeResult: (w, r) => encodeValue(desc, statusType, r, w),
+      encodeResult: m.encodeResult,
     });
   }
 
   private forwarded(m: MethodDecl, returnType: IdlType): RpcMethod {
     const desc = this.args.descriptor;
-    const arity = m.params.length + 1;
-    const what = m.params.map((p, i) => `${m.name}: param ${i + 2} (${p.name}: ${typeToString(p.type)})`);
     const decodeReply = (v: MsgValue): unknown => decodeValue(desc, returnType, v, `${m.name}: result`);
-    return {
-      call: (params: MsgValue[]) => {
-        this.requestCount++;
-        if (params.length < arity) throw new ArgumentError(`${m.name} takes ${arity} params (cluster name first), got ${params.length}`);
-        const name = decodeValue(desc, { kind: 'primitive', name: 'string' }, params[0]!, `${m.name}: param 1 (name: string)`) as string;
-        const args = m.params.map((p, i) => decodeValue(desc, p.type, params[i + 1]!, what[i]!));
-        return this.forward(m, name, args, decodeReply).then((results) => {
-          const out = aggregate(m.aggregator, results);
-          return out === undefined ? defaultValue(desc, returnType) : out;
-        });
-      },
-      encodeResult: (w, r) => encodeValue(desc, returnType, r, w),
-    };
+    return this.host.idlMethod(m, (args, name) =>
+      this.forward(m, name, args, decodeReply).then((results) => {
+        const out = aggregate(m.aggregator, results);
+        return out === undefined ? defaultValue(desc, returnType) : out;
+      }));
   }
 
   private async forward(m: MethodDecl, name: string, args: unknown[], decode: (v: MsgValue) => unknown): Promise<unknown[]> {
@@ -220,22 +211,10 @@ class ProxyImpl implements Proxy {
     return routeCall(m.routing, this.members.cluster(name), args);
   }
 
+  /** The host's base keys, then the proxy's own. */
   status(): Map<string, Map<string, string>> {
     const o = this.args.options;
-    const now = epochSeconds();
-    const s: Record<string, string> = {
-      clock_time: String(now),
-      start_time: String(this.startTime),
-      uptime: String(now - this.startTime),
-      ...memoryKb(),
-      VERSION: VERSION_STRING,
-      PROGNAME: `juba${this.args.engineType}_proxy`,
-      pid: String(process.pid),
-      user: userName(),
-      threadnum: String(o.thread),
-      timeout: String(o.timeout),
-      logdir: o.logdir,
-      log_config: o.logConfig,
+    return this.host.status({
       zookeeper: o.zookeeper,
       connected_zookeeper: this.session.connectedServer,
       zookeeper_timeout: String(o.zookeeperTimeout),
@@ -244,7 +223,6 @@ class ProxyImpl implements Proxy {
       session_pool_size: String(o.poolSize),
       request_count: String(this.requestCount),
       forward_count: String(this.forwardCount),
-    };
-    return new Map([[this.ipPort, new Map(Object.entries(s))]]);
+    });
   }
 }

@@ -15,7 +15,7 @@ import { createLogger, type Logger } from '../logger.js';
 import { VERSION_STRING } from './model-file.js';
 import {
   PROXY_DEFAULTS, SERVER_DEFAULTS as D, advertisedAddress, bindAddress, resolvePort, isStandalone, validateProxyOptions, validateServerOptions,
-  type MixerName, type ServerOptions,
+  type HostOptions, type MixerName, type ServerOptions,
 } from './options.js';
 import { prepareStandaloneServer, stopOnSignals } from './run-server.js';
 import type { ServedService } from './served-service.js';
@@ -52,15 +52,14 @@ export async function runServe(engine: string | undefined, f: ServeFlags, versio
       hint: `pass --impl ./my-service.js, or add --proxy to route to servers of ${f.idl}`,
     });
   }
+  const host = hostOptions(f, D.thread);
   const options = validateServerOptions({
     ...D,
-    rpcPort: await resolvePort(f['rpc-port'], bindAddress({ listenAddr: f.listen_addr, listenIf: f.listen_if })),
-    listenAddr: f.listen_addr, listenIf: f.listen_if, thread: f.thread ?? D.thread,
-    timeout: f.timeout, datadir: f.datadir, logdir: f.logdir, logConfig: f.log_config,
-    configpath: f.configpath, modelFile: f.model_file, daemon: f.daemon, configTest: f.config_test,
+    ...host,
+    rpcPort: await resolvePort(host.rpcPort, bindAddress(host)),
+    datadir: f.datadir, configpath: f.configpath, modelFile: f.model_file, daemon: f.daemon, configTest: f.config_test,
     zookeeper: f.zookeeper, name: f.name, mixer: f.mixer as MixerName, intervalSec: f.interval_sec,
-    intervalCount: f.interval_count, zookeeperTimeout: f.zookeeper_timeout,
-    interconnectTimeout: f.interconnect_timeout, maxFrameBytes: f.max_frame,
+    intervalCount: f.interval_count, zookeeperTimeout: f.zookeeper_timeout, interconnectTimeout: f.interconnect_timeout,
   }, { configOptional: Boolean(f.idl) });
   if (options.daemon) return daemonize();
   const logger = makeLogger(options, progName);
@@ -103,18 +102,24 @@ async function runProxy(engine: string | undefined, f: ServeFlags): Promise<void
   const type = descriptor.name;
   const options = validateProxyOptions({
     ...PROXY_DEFAULTS,
-    rpcPort: f['rpc-port'], listenAddr: f.listen_addr, listenIf: f.listen_if,
-    thread: f.thread ?? PROXY_DEFAULTS.thread, timeout: f.timeout,
+    ...hostOptions(f, PROXY_DEFAULTS.thread),
     zookeeper: f.zookeeper || PROXY_DEFAULTS.zookeeper, zookeeperTimeout: f.zookeeper_timeout,
-    interconnectTimeout: f.interconnect_timeout, poolExpire: f.pool_expire,
-    poolSize: f.pool_size, logdir: f.logdir, logConfig: f.log_config, maxFrameBytes: f.max_frame,
+    interconnectTimeout: f.interconnect_timeout, poolExpire: f.pool_expire, poolSize: f.pool_size,
   });
   if (f.daemon) return daemonize();
-  const logger = makeLogger({ ...D, ...options, logConfig: options.logConfig }, `juba${type}_proxy`);
+  const logger = makeLogger(options, `juba${type}_proxy`);
   const metrics = await startMetrics(f, bindAddress(options), logger);
   const proxy = await (await proxyRole()).startProxy({ descriptor, engineType: type, options, logger });
   if (metrics) metrics.mod.instrumentProxy(metrics.endpoint, proxy, type);
   stopOnSignals(() => proxy.close(), logger);
+}
+
+/** The flags every host takes, server or proxy; their --thread defaults differ. */
+function hostOptions(f: ServeFlags, defaultThread: number): HostOptions {
+  return {
+    rpcPort: f['rpc-port'], listenAddr: f.listen_addr, listenIf: f.listen_if, thread: f.thread ?? defaultThread,
+    timeout: f.timeout, logdir: f.logdir, logConfig: f.log_config, maxFrameBytes: f.max_frame,
+  };
 }
 
 /**
@@ -128,7 +133,7 @@ function daemonize(): void {
   process.stdout.write(`started in the background, pid ${child.pid}\n`);
 }
 
-function makeLogger(o: ServerOptions, progName: string): Logger {
+function makeLogger(o: HostOptions, progName: string): Logger {
   let level: string | undefined;
   let file: string | undefined;
   if (o.logConfig) {

@@ -20,6 +20,7 @@ import { RpcError } from '../../src/rpc/errors.js';
 import { RpcServer } from '../../src/rpc/server.js';
 import { PROXY_DEFAULTS, type ProxyOptions } from '../../src/server/options.js';
 import { startProxy, type Proxy } from '../../src/server/proxy.js';
+import { RpcHost } from '../../src/server/rpc-host.js';
 import { eventually as waitUntil } from '../harness/wait.js';
 import { startZooKeeper, type ZooKeeperInstance } from '../harness/zookeeper.js';
 
@@ -368,6 +369,9 @@ describe('get_proxy_status', () => {
       ].sort(),
     );
     for (const v of s.values()) expect(typeof v).toBe('string');
+    // The keys every host reports (an engine server's too: test/unit/rpc-host.test.ts) come first.
+    const base = new RpcHost({ options: options(), descriptor, logger: silentLogger, progName: 'x' }).status({}).values().next().value!;
+    expect([...s.keys()].slice(0, base.size)).toEqual([...base.keys()]);
     expect(s.get('VERSION')).toBe('1.1.1');
     expect(s.get('PROGNAME')).toBe('jubanearest_neighbor_proxy');
     expect(s.get('pid')).toBe(String(process.pid));

@@ -67,6 +67,19 @@ describe('startup checks', () => {
     expect(engine.stderr).toContain('unknown engine: nosuch');
   });
 
+  it('names a taken rpc port and exits 2', async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    const taken = (blocker.address() as net.AddressInfo).port;
+    try {
+      const r = await runJubaToEnd(['serve', 'nearest_neighbor', '-f', writeConfig('taken.json', 'lsh'), '-p', String(taken), '-b', '127.0.0.1', '-d', tmp]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`rpc port ${taken} is in use (127.0.0.1:${taken})`);
+    } finally {
+      await new Promise((r) => blocker.close(r));
+    }
+  });
+
   it('prints the version with -v', async () => {
     const v = await runJubaToEnd(['serve', 'jubanearest_neighbor', '-v']);
     expect(v.code).toBe(0);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileArgs, hasPlaceholder, parseArgsTemplate } from '../../src/cli/bench-args.js';
+import { compileArgs, hasPlaceholder, parseArgsTemplate } from '../../src/control/bench-args.js';
 import { LatencyRecorder } from '../../src/control/bench-runner.js';
 import { parseHostPort } from '../../src/control/call-target.js';
 import { loadEngineDescriptor } from '../../src/idl/descriptor.js';

@@ -1,6 +1,6 @@
 /** Every shipped engine's presets fit its IDL: the tools can use them without engine-specific code. */
 import { describe, expect, it } from 'vitest';
-import { compileArgs, hasPlaceholder } from '../../src/cli/bench-args.js';
+import { compileArgs, hasPlaceholder } from '../../src/control/bench-args.js';
 import { engineFactory, engineTypes } from '../../src/engine/registry.js';
 import { loadEngineDescriptor } from '../../src/idl/descriptor.js';
 import { createMapper } from '../../src/stream/feed.js';

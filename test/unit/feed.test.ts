@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { loadEngineDescriptor } from '../../src/idl/descriptor.js';
-import { ARGUMENT_ERROR, CONNECT_FAILED, RpcError } from '../../src/rpc/errors.js';
+import { ARGUMENT_ERROR, RpcConnectError, RpcError } from '../../src/rpc/errors.js';
 import { amqpUrlFor } from '../../src/stream/amqp-input.js';
 import { createMapper, Feed, PoisonMessage } from '../../src/stream/feed.js';
 import { Pacer } from '../../src/stream/pacer.js';
@@ -58,7 +58,7 @@ describe('Feed', () => {
     const feed = new Feed({
       map,
       apply: async () => {
-        if (++calls < 4) throw new RpcError('connect failed: 127.0.0.1:1', CONNECT_FAILED);
+        if (++calls < 4) throw new RpcConnectError('127.0.0.1:1', 'ECONNREFUSED');
       },
       retryForMs: 0,
       sleep: noSleep,

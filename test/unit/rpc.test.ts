@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeMulti, encode } from '@msgpack/msgpack';
 import { RpcServer, type RpcMethod } from '../../src/rpc/server.js';
 import { RpcClient } from '../../src/rpc/client.js';
-import { RpcError } from '../../src/rpc/errors.js';
+import { RpcClosedError, RpcConnectError, RpcError, RpcTimeoutError, RpcTransportError } from '../../src/rpc/errors.js';
 import { ArgumentError } from '../../src/errors.js';
 import { silentLogger } from '../../src/logger.js';
 import { bytesToString } from '../../src/msgpack/reader.js';
@@ -123,12 +123,23 @@ describe('RpcClient', () => {
   it('times out a call with the library message, and reports error codes', async () => {
     const c = new RpcClient({ host: '127.0.0.1', port });
     const e = await c.call('slow', (w) => { w.arrayHeader(2); w.str(''); w.int(500); }, 50).catch((x) => x);
-    expect(e).toBeInstanceOf(RpcError);
-    expect((e as RpcError).error).toBe('request timed out');
+    // No answer came: a transport error, not an answer of the server.
+    expect(e).toBeInstanceOf(RpcTimeoutError);
+    expect(e).toBeInstanceOf(RpcTransportError);
+    expect(e).not.toBeInstanceOf(RpcError);
+    expect((e as Error).message).toBe(`slow: request timed out after 50 ms (127.0.0.1:${port})`);
+    // Answered errors keep the response's error field and result.
     const e1 = await c.call('nope', (w) => w.arrayHeader(0)).catch((x) => x);
+    expect(e1).toBeInstanceOf(RpcError);
+    expect(e1).not.toBeInstanceOf(RpcTransportError);
     expect((e1 as RpcError).error).toBe(1);
+    expect(bytesToString((e1 as RpcError).result as Uint8Array)).toBe('nope');
     const e2 = await c.call('fail', (w) => { w.arrayHeader(1); w.str(''); }).catch((x) => x);
+    expect(e2).toBeInstanceOf(RpcError);
     expect((e2 as RpcError).message).toBe('empty id is not allowed');
+    const e3 = await c.call('echo', (w) => w.arrayHeader(0)).catch((x) => x);
+    expect(e3).toBeInstanceOf(RpcError);
+    expect((e3 as RpcError).error).toBe(2);
     c.close();
   });
 
@@ -139,6 +150,26 @@ describe('RpcClient', () => {
     await new Promise((r) => probe.close(r));
     const c = new RpcClient({ host: '127.0.0.1', port: freePort });
     const e = await c.call('echo', (w) => w.arrayHeader(0)).catch((x) => x);
-    expect((e as RpcError).error).toBe('connect failed');
+    expect(e).toBeInstanceOf(RpcConnectError);
+    expect(e).toBeInstanceOf(RpcTransportError);
+    expect(e).not.toBeInstanceOf(RpcError);
+    expect((e as Error).message).toMatch(new RegExp(`^connect failed: 127\\.0\\.0\\.1:${freePort} \\(.*ECONNREFUSED`));
+  });
+
+  it('fails calls waiting on a connection the server resets with connection closed', async () => {
+    const dropper = net.createServer((s) => s.on('data', () => s.destroy()));
+    await new Promise<void>((r) => dropper.listen(0, '127.0.0.1', r));
+    const dropPort = (dropper.address() as net.AddressInfo).port;
+    const c = new RpcClient({ host: '127.0.0.1', port: dropPort });
+    try {
+      const e = await c.call('echo', (w) => w.arrayHeader(0)).catch((x) => x);
+      expect(e).toBeInstanceOf(RpcClosedError);
+      expect(e).toBeInstanceOf(RpcTransportError);
+      expect(e).not.toBeInstanceOf(RpcError);
+      expect((e as Error).message).toBe(`connection closed: 127.0.0.1:${dropPort}`);
+    } finally {
+      c.close();
+      await new Promise((r) => dropper.close(r));
+    }
   });
 });
