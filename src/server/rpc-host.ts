@@ -137,7 +137,8 @@ export class RpcHost {
   }
 }
 
-function bindError(e: NodeJS.ErrnoException, port: number, host: string): JubaError {
+/** A listen failure as a usage error naming the port (every juba process that listens). */
+export function bindError(e: NodeJS.ErrnoException, port: number, host: string): JubaError {
   const where = `${host}:${port}`;
   if (e.code === 'EADDRINUSE') {
     return new JubaError(`rpc port ${port} is in use (${where})`, { code: 'usage', hint: 'another process listens there: pick another -p/--rpc-port (0 = any free port)' });

@@ -18,6 +18,7 @@ import type { Logger } from '../logger.js';
 import { bytesToString, type MsgValue } from '../msgpack/reader.js';
 import type { MsgWriter } from '../msgpack/writer.js';
 import { RpcServer, type RpcMethod } from '../rpc/server.js';
+import { bindError } from './rpc-host.js';
 import { decodeServerArgv, type ServerArgv } from './server-argv.js';
 
 export { SERVER_ARGV_DEFAULTS, decodeServerArgv, encodeServerArgv, type ServerArgv } from './server-argv.js';
@@ -96,7 +97,10 @@ export class Visor extends EventEmitter {
       logger: o.logger,
       lookup: (name) => (Object.hasOwn(methods, name) ? methods[name] : undefined),
     });
-    await rpc.listen(o.port, o.bindAddress ?? '0.0.0.0');
+    const host = o.bindAddress ?? '0.0.0.0';
+    await rpc.listen(o.port, host).catch((e: NodeJS.ErrnoException) => {
+      throw bindError(e, o.port, host);
+    });
     let zk: ClusterSession;
     try {
       zk = await ClusterSession.open({ hosts: o.zookeeper, sessionTimeoutMs: o.zookeeperTimeoutSec * 1000, renew: false, logger: o.logger });

@@ -148,9 +148,9 @@ describe('the distributed hands-on', () => {
       const seen = await Promise.all([s1, s2].map(async (s) => [...(await s.client.getStatus()).values()][0]!.get('connected_zookeeper')));
       return seen.every((z) => z === '');
     }, 'both servers to lose their ZooKeeper connection', 40_000);
-    // ...and the outage lasts longer than the 2 s sessions: that is the scenario under test
-    // (every session ends and is renewed), not a wait for something to happen.
-    await new Promise((r) => setTimeout(r, 3500));
+    // ...and the outage lasts until each has given its 2 s session up: the scenario under test
+    // is every session ending and being renewed.
+    await Promise.all([s1, s2].map((s) => s.p.waitForLog(/the session is lost/, 40_000)));
     await zk.restart();
     await eventually(async () => {
       const st = await ctl(['status', '-n', NAME, '--json']);

@@ -107,7 +107,8 @@ describe('the sensor hands-on: source → RabbitMQ → juba feed ×2 → proxies
     const source = runJuba(['source', '--count', String(PART), '--first-id', String(PART), '--seed', String(SEED + 1),
       '--speed', '1500', '--amqp', mq.url, '--queue', QUEUE]);
     s2.p.proc.kill('SIGKILL');
-    await new Promise((r) => setTimeout(r, 700));
+    // Feed A dies once the second part is flowing (it holds unacknowledged messages then).
+    await eventually(async () => (await rows(s1)).size >= PART + 50, 'the second part to reach the survivor', 60_000);
     feedA.proc.kill('SIGKILL');
     expect(await source.exited).toBe(0);
 

@@ -4,6 +4,7 @@
  * nothing running, and the refusals (no visor, unknown engine, port pool exhausted).
  */
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -185,6 +186,20 @@ describe('Visor in-process', () => {
       backoffInitialMs: 50, backoffMaxMs: 200, stopTimeoutMs: 2000,
     });
   }
+
+  it('a taken port is refused with the port named', async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    const port = (blocker.address() as net.AddressInfo).port;
+    try {
+      await expect(Visor.start({
+        zookeeper: zk.hosts, port, address: '127.0.0.1', bindAddress: '127.0.0.1', logdir: tmp,
+        zookeeperTimeoutSec: 2, logger: silentLogger, command: [process.execPath, '-e', ''],
+      })).rejects.toThrow(`rpc port ${port} is in use (127.0.0.1:${port})`);
+    } finally {
+      await new Promise((r) => blocker.close(r));
+    }
+  });
 
   it('restarts a crashing server with growing, capped delays and stops retrying on stop', async () => {
     const v = await visorWith('process.exit(3)');
