@@ -19,6 +19,7 @@ import { bytesToString, type MsgValue } from '../msgpack/reader.js';
 import type { MsgWriter } from '../msgpack/writer.js';
 import { RpcServer, type RpcMethod } from '../rpc/server.js';
 import { bindError } from './rpc-host.js';
+import { backoffDelay } from '../backoff.js';
 import { decodeServerArgv, type ServerArgv } from './server-argv.js';
 
 export { SERVER_ARGV_DEFAULTS, decodeServerArgv, encodeServerArgv, type ServerArgv } from './server-argv.js';
@@ -245,7 +246,7 @@ export class Visor extends EventEmitter {
     // A child that ran a while counts as healthy again: the next crash waits only the first step.
     const cap = this.o.backoffMaxMs ?? 30_000;
     if (Date.now() - c.startedAt > cap) c.crashes = 0;
-    const delay = Math.min(cap, (this.o.backoffInitialMs ?? 1000) * 2 ** c.crashes);
+    const delay = backoffDelay(c.crashes + 1, { firstMs: this.o.backoffInitialMs ?? 1000, maxMs: cap });
     c.crashes++;
     this.o.logger.warn({ key: c.key, port: c.port, pid: proc.pid, code, signal, restartInMs: delay, crashes: c.crashes, log: this.logFile(c) }, 'server exited unexpectedly; restarting');
     c.restartTimer = setTimeout(() => {

@@ -5,6 +5,7 @@
  * backoff; whatever was unacknowledged then is redelivered by the broker.
  */
 import type { ChannelModel, ConfirmChannel, ConsumeMessage } from 'amqplib';
+import { backoffDelay, RECONNECT, Sleeper } from '../backoff.js';
 import { JubaError } from '../errors.js';
 import type { Outcome } from './feed.js';
 
@@ -27,9 +28,6 @@ export interface AmqpInput {
   readonly done: Promise<void>;
   stop(): Promise<void>;
 }
-
-const RECONNECT_MIN_MS = 500;
-const RECONNECT_MAX_MS = 10_000;
 
 /** Declares the queue as both producer and consumer do (durable), so either may start first. */
 export async function assertStreamQueue(ch: { assertQueue: ConfirmChannel['assertQueue'] }, queue: string): Promise<void> {
@@ -56,7 +54,9 @@ export function redactUrl(url: string): string {
 export function consumeAmqp(opts: AmqpInputOptions, handle: (body: string) => Promise<Outcome>): AmqpInput {
   let stopping = false;
   let conn: ChannelModel | undefined;
-  let wakeSleep: (() => void) | undefined;
+  const sleeper = new Sleeper();
+  /** Failed connections since the last good one: the reconnect backoff's attempt. */
+  let failures = 0;
   const inHand = new Set<Promise<void>>();
   let stopConsuming: (() => Promise<void>) | undefined;
 
@@ -98,6 +98,7 @@ export function consumeAmqp(opts: AmqpInputOptions, handle: (body: string) => Pr
     stopConsuming = async () => {
       await ch.cancel(consumerTag).catch(() => undefined);
     };
+    failures = 0;
     opts.onState?.('connected');
     const err = await closed;
     stopConsuming = undefined;
@@ -106,19 +107,14 @@ export function consumeAmqp(opts: AmqpInputOptions, handle: (body: string) => Pr
   };
 
   const done = (async () => {
-    let delay = RECONNECT_MIN_MS;
     while (!stopping) {
       try {
         await session();
-        delay = RECONNECT_MIN_MS;
       } catch (err) {
         if (stopping) break;
+        const delay = backoffDelay(++failures, RECONNECT);
         opts.onState?.(`RabbitMQ at ${redactUrl(opts.url)}: ${(err as Error).message}; reconnecting in ${(delay / 1000).toFixed(1)} s`);
-        await new Promise<void>((r) => {
-          wakeSleep = r;
-          setTimeout(r, delay);
-        });
-        delay = Math.min(RECONNECT_MAX_MS, delay * 2);
+        await sleeper.sleep(delay);
       }
     }
   })();
@@ -127,7 +123,7 @@ export function consumeAmqp(opts: AmqpInputOptions, handle: (body: string) => Pr
     done,
     async stop() {
       stopping = true;
-      wakeSleep?.();
+      sleeper.wake();
       await stopConsuming?.();
       await Promise.all([...inHand]);
       await conn?.close().catch(() => undefined);

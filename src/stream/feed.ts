@@ -6,6 +6,7 @@
  * applied before the cluster answered, so a crash anywhere loses only unacknowledged work,
  * which the queue delivers again.
  */
+import { backoffDelay } from '../backoff.js';
 import { JubaError } from '../errors.js';
 import type { ServiceDescriptor } from '../idl/types.js';
 import { ARGUMENT_ERROR, NO_METHOD_ERROR, RpcError } from '../rpc/errors.js';
@@ -207,9 +208,9 @@ export class Feed {
       return { kind: 'dead', reason: (err as Error).message };
     }
     const started = this.now();
-    let delay = this.opts.backoffInitialMs ?? 200;
-    const maxDelay = this.opts.backoffMaxMs ?? 5000;
+    const policy = { firstMs: this.opts.backoffInitialMs ?? 200, maxMs: this.opts.backoffMaxMs ?? 5000 };
     for (let attempt = 0; ; attempt++) {
+      const delay = backoffDelay(attempt + 1, policy);
       if (attempt > 0) this.stats.retries++;
       try {
         await apply(args);
@@ -227,7 +228,6 @@ export class Feed {
       if (this.stopping) return { kind: 'stopped' };
       await this.pause(delay);
       if (this.stopping) return { kind: 'stopped' };
-      delay = Math.min(maxDelay, delay * 2);
     }
   }
 
