@@ -2,18 +2,14 @@ import { Flags } from '@oclif/core';
 import { render } from 'ink';
 import { createElement, type Dispatch } from 'react';
 import { BaseCommand } from '../base-command.js';
-import { checkSegment, resolveType, storedType, zkFlags, zookeeperHosts } from '../cli/cluster-flags.js';
-import { onlyCluster, type ClusterRef } from '../cluster/cluster-types.js';
-import { ClusterSession } from '../cluster/session.js';
-import type { Coordination } from '../cluster/zk.js';
-import { listClusters, typeOfServer } from '../control/cluster-control.js';
+import { zkFlags, zookeeperHosts } from '../cli/cluster-flags.js';
 import { sizeOf } from '../control/engine-presets.js';
-import { JubaError } from '../errors.js';
 import { descriptorForType } from '../idl/descriptor.js';
 import { TopApp } from '../tui/app.js';
 import { plainSnapshot } from '../tui/format.js';
-import { clampInterval, Poller, type PollerOptions, type PollSource } from '../tui/poller.js';
+import { clampInterval, Poller, type PollerOptions } from '../tui/poller.js';
 import { initialState, reducer, snapshot, type Action, type TopState } from '../tui/state.js';
+import { openTopTarget } from '../tui/top-target.js';
 
 type Snapshot = ReturnType<typeof snapshot>;
 
@@ -58,33 +54,11 @@ export default class Top extends BaseCommand {
   async run(): Promise<Snapshot> {
     const { flags: f } = await this.parse(Top);
     const intervalMs = clampInterval(f.interval);
-    let session: ClusterSession | undefined;
-    let source: PollSource;
-    let label: string;
-    let type: string;
-    if (f.server) {
-      const m = /^(.+):(\d+)$/.exec(f.server);
-      if (!m) throw new JubaError(`invalid --server ${JSON.stringify(f.server)}`, { code: 'usage', hint: 'use host:port, e.g. 127.0.0.1:9199' });
-      source = { kind: 'server', host: m[1]!, port: Number(m[2]) };
-      type = f.type ? storedType(f.type) : await typeOfServer(source.host, source.port, f.timeout * 1000).catch((e: Error) => {
-        throw new JubaError(`cannot ask ${f.server} for its type: ${e.message}`, { code: 'unreachable', hint: 'is a server running there? or pass -t TYPE' });
-      });
-      label = `server ${f.server}`;
-    } else {
-      const hosts = zookeeperHosts(f.zookeeper);
-      const ms = f.zookeeper_timeout * 1000;
-      session = await ClusterSession.open({ hosts, sessionTimeoutMs: ms, connectTimeoutMs: ms });
-      let cluster: ClusterRef;
-      try {
-        cluster = await pickCluster(session, f.type, f.name, hosts);
-      } catch (e) {
-        await session.close();
-        throw e;
-      }
-      type = cluster.type;
-      source = { kind: 'zk', session, type, name: cluster.name };
-      label = `zk ${hosts}`;
-    }
+    const target = await openTopTarget({
+      server: f.server, zookeeper: f.server ? '' : zookeeperHosts(f.zookeeper), zookeeperTimeoutSec: f.zookeeper_timeout,
+      type: f.type, name: f.name, timeoutSec: f.timeout,
+    });
+    const { source, label, type } = target;
     const desc = descriptorForType(type);
     const size = sizeOf(type);
     const cluster = source.kind === 'zk' ? `${type}/${source.name}` : type;
@@ -111,7 +85,7 @@ export default class Top extends BaseCommand {
       }
       return await this.interactive(initial, poller, f.color && !process.env.NO_COLOR);
     } finally {
-      await session?.close();
+      await target.close();
     }
   }
 
@@ -169,16 +143,3 @@ export default class Top extends BaseCommand {
 }
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
-
-/** -n (its type from ZooKeeper unless -t), else the first cluster of -t, else the only cluster. */
-async function pickCluster(zk: Coordination, type: string | undefined, name: string | undefined, hosts: string): Promise<ClusterRef> {
-  if (name) {
-    const n = checkSegment('name', name);
-    return { type: await resolveType(zk, type, n), name: n };
-  }
-  if (!type) return onlyCluster(zk);
-  const t = storedType(type);
-  const first = (await listClusters(zk, t))[0];
-  if (!first) throw new JubaError(`no ${t} cluster registered in ${hosts}`, { code: 'not_found', hint: 'pass -n NAME, or -t for another engine type' });
-  return { type: t, name: first };
-}
