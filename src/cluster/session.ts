@@ -8,9 +8,9 @@
  * - watches set through it are set again after a new session and after a reconnect;
  * - a session that expired is replaced with the shared backoff policy (or, with
  *   `renew: false`, the session ends: the visor stops its children then, as jubavisor does);
- * - a client that stays disconnected longer than the session timeout is treated as expired:
- *   ZooKeeper has dropped the session (and our ephemerals) by then, even if the client was
- *   never told, e.g. when ZooKeeper restarted and refused the old session.
+ * - a renewing session whose client stays disconnected longer than the session timeout is
+ *   treated as expired: ZooKeeper has dropped the session (and our ephemerals) by then, even if
+ *   the client was never told, e.g. when ZooKeeper restarted and refused the old session.
  *
  * Events: 'state' with a SessionEvent on every change.
  */
@@ -248,6 +248,8 @@ export class ClusterSession extends EventEmitter implements Coordination {
       this.setState('disconnected', '');
       this.log.warn({ zookeeper: this.o.hosts }, 'ZooKeeper connection lost; reconnecting');
       this.clearLostTimer();
+      // A session that is not renewed ends only when ZooKeeper says so (jubavisor's children live on).
+      if (this.o.renew === false) return;
       // Past the session timeout ZooKeeper has dropped the session, whatever the client thinks.
       const limit = zk.sessionTimeoutMs || this.o.sessionTimeoutMs;
       this.lostTimer = setTimeout(() => {

@@ -129,6 +129,18 @@ describe('ClusterSession', () => {
     await s.close();
   });
 
+  it('with renew: false a long disconnect is not an expiry; only ZooKeeper ends the session', async () => {
+    const ens = new MemoryEnsemble();
+    const { s, opened, events } = await open(ens, { renew: false, sessionTimeoutMs: 20 });
+    Object.defineProperty(opened[0]!, 'sessionTimeoutMs', { value: 20 });
+    opened[0]!.disconnect();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(s.state).toBe('disconnected');
+    opened[0]!.reconnect();
+    expect(events.map((e) => e.state)).toEqual(['disconnected', 'connected']);
+    await s.close();
+  });
+
   it('with renew: false an expiry ends the session', async () => {
     const ens = new MemoryEnsemble();
     const { s, opened, events } = await open(ens, { renew: false });
