@@ -19,7 +19,7 @@ export function backoffDelay(attempt: number, p: BackoffPolicy): number {
   return Math.min(p.maxMs, p.firstMs * 2 ** Math.max(0, attempt - 1));
 }
 
-/** A sleep that `wake()` ends early (all sleepers at once); timers never hold the process open. */
+/** A sleep that `wake()` ends early (all sleepers at once). It holds the process open: a retry loop is work. */
 export class Sleeper {
   private readonly wakers = new Set<() => void>();
 
@@ -31,7 +31,6 @@ export class Sleeper {
         resolve();
       };
       const t = setTimeout(done, ms);
-      t.unref?.();
       this.wakers.add(done);
     });
   }
