@@ -32,12 +32,48 @@ function blocks(kind: LockKind, child: string): boolean {
   return kind === 'write' ? true : child.startsWith(PREFIX.write);
 }
 
+/**
+ * Lock nodes of a live session that nobody holds ("ghosts"): a create whose answer was lost
+ * with the connection may have made one, and a release that failed while disconnected leaves
+ * one. The session survives a short outage, so a ghost would block every later lock of its
+ * directory for good (a stalled MIX). Per session: the nodes our handles hold, and the lock
+ * directories that may hold a ghost of ours, swept before the next lock there.
+ */
+interface SessionLocks {
+  held: Set<string>;
+  suspect: Set<string>;
+}
+const locksOf = new WeakMap<Coordination, SessionLocks>();
+
+function sessionLocks(zk: Coordination): SessionLocks {
+  let l = locksOf.get(zk);
+  if (!l) locksOf.set(zk, (l = { held: new Set(), suspect: new Set() }));
+  return l;
+}
+
+/** Removes our session's lock nodes in `lockDir` that no handle holds. */
+async function sweepGhosts(zk: Coordination, lockDir: string, l: SessionLocks): Promise<void> {
+  const me = zk.sessionId;
+  for (const child of await zk.getChildren(lockDir)) {
+    const path = `${lockDir}/${child}`;
+    if (sequenceOf(child) === null || l.held.has(path)) continue;
+    if ((await zk.ownerOf(path)) === me) await zk.remove(path);
+  }
+  l.suspect.delete(lockDir);
+}
+
 async function tryLock(zk: Coordination, lockDir: string, kind: LockKind): Promise<LockHandle | null> {
+  const l = sessionLocks(zk);
+  if (l.suspect.has(lockDir)) await sweepGhosts(zk, lockDir, l);
   let own: string;
   try {
     own = await zk.create(`${lockDir}/${PREFIX[kind]}`, '', 'ephemeral_sequential');
   } catch (e) {
-    if (!isNoNode(e)) throw e;
+    if (!isNoNode(e)) {
+      // The node may exist although the answer was lost.
+      l.suspect.add(lockDir);
+      throw e;
+    }
     throw new JubaError(`lock node does not exist: ${lockDir}`, {
       hint: 'it is created when a server or `juba config write` prepares the cluster; check the type and name',
       cause: e,
@@ -45,11 +81,19 @@ async function tryLock(zk: Coordination, lockDir: string, kind: LockKind): Promi
   }
   const ownName = own.slice(own.lastIndexOf('/') + 1);
   const ownSeq = sequenceOf(ownName)!;
+  const drop = async (): Promise<void> => {
+    l.held.delete(own);
+    await zk.remove(own).catch((e: unknown) => {
+      l.suspect.add(lockDir);
+      throw e;
+    });
+  };
+  l.held.add(own);
   let children: string[];
   try {
     children = await zk.getChildren(lockDir);
   } catch (e) {
-    await zk.remove(own).catch(() => undefined);
+    await drop().catch(() => undefined);
     throw e;
   }
   const blocked = children.some((c) => {
@@ -58,7 +102,7 @@ async function tryLock(zk: Coordination, lockDir: string, kind: LockKind): Promi
   });
   if (blocked) {
     // Non-blocking like Jubatus's try_lock: leaving the node would queue us and block others.
-    await zk.remove(own);
+    await drop();
     return null;
   }
   let released = false;
@@ -68,7 +112,7 @@ async function tryLock(zk: Coordination, lockDir: string, kind: LockKind): Promi
     async release() {
       if (released) return;
       released = true;
-      await zk.remove(own);
+      await drop();
     },
   };
 }

@@ -163,6 +163,10 @@ export class ClusterSession extends EventEmitter implements Coordination {
     return this.zk.setData(path, data, version);
   }
 
+  ownerOf(path: string): Promise<string | null> {
+    return this.zk.ownerOf(path);
+  }
+
   getChildren(path: string): Promise<string[]> {
     return this.zk.getChildren(path);
   }

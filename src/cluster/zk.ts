@@ -62,6 +62,10 @@ export interface Coordination {
   readonly connectedServer: string;
   /** The ensemble as given (`-z`). */
   readonly hosts: string;
+  /** The current session's id (hex). */
+  readonly sessionId: string;
+  /** The session id (hex) owning ephemeral `path`; '' for a persistent node, null when missing. */
+  ownerOf(path: string): Promise<string | null>;
 }
 
 /**
@@ -173,6 +177,14 @@ export class Zk extends EventEmitter implements Coordination {
     return this.request((settle) =>
       this.client.getData(path, (e, data) => (e ? (isNoNode(e) ? settle(null, null) : settle(e)) : settle(null, data ?? Buffer.alloc(0)))),
     );
+  }
+
+  ownerOf(path: string): Promise<string | null> {
+    return this.request((settle) => this.client.exists(path, (e, stat) => {
+      if (e || !stat) return settle(e, null);
+      const owner = (stat as unknown as { ephemeralOwner: Buffer }).ephemeralOwner;
+      settle(null, owner.every((b) => b === 0) ? '' : owner.toString('hex'));
+    }));
   }
 
   /** Sets data; resolves with the node's new data version. */

@@ -108,11 +108,15 @@ export async function startDistributedServer(service: ServedService, o: ServerOp
   }));
 
   // A new session: the skeleton and the config read lock before our ephemerals come back.
+  // (A renewal that fails later is retried on the same new session: one lock per session.)
+  let lockedIn: unknown = zk.current;
   zk.onRenew(async (fresh) => {
     await prepareJubatus(fresh, type, name);
+    if (lockedIn === fresh) return;
     const lock = await withRetries(() => tryReadLock(fresh, P.configLock(type, name)), 3, 1000);
     if (!lock) throw new JubaError('any user is writing config?');
     configLock = lock;
+    lockedIn = fresh;
   });
 
   async function stop(reason: string): Promise<void> {

@@ -62,6 +62,8 @@ export class MemoryZk extends EventEmitter implements Coordination {
   closed = false;
   /** False between disconnect() and reconnect(). */
   connected = true;
+  /** The next create is applied, but its answer is lost with the connection (CONNECTION_LOSS). */
+  loseNextAnswer = false;
   readonly sessionTimeoutMs = 10_000;
   private readonly unwatchAll = new Set<() => void>();
 
@@ -127,6 +129,10 @@ export class MemoryZk extends EventEmitter implements Coordination {
     if (this.ens.nodes.has(full)) throw codeError('NODE_EXISTS', full);
     this.ens.nodes.set(full, { data: Buffer.from(data), owner: mode.startsWith('ephemeral') ? this.id : undefined, seq: 0 });
     this.ens.changed();
+    if (this.loseNextAnswer) {
+      this.loseNextAnswer = false;
+      throw codeError('CONNECTION_LOSS', full);
+    }
     return full;
   }
 
@@ -149,6 +155,12 @@ export class MemoryZk extends EventEmitter implements Coordination {
   async getData(path: string): Promise<Buffer | null> {
     this.check(path);
     return this.ens.nodes.get(path)?.data ?? null;
+  }
+
+  async ownerOf(path: string): Promise<string | null> {
+    this.check(path);
+    const n = this.ens.nodes.get(path);
+    return n ? (n.owner === undefined ? '' : n.owner.toString(16)) : null;
   }
 
   async setData(path: string, data: string | Buffer): Promise<number> {
