@@ -131,3 +131,57 @@ describe('juba feed --durable: an obsolete server', () => {
     expect(train.get()).toEqual({ kind: 'merged' });
   });
 });
+
+describe('juba feed --durable: mix.dropped_at', () => {
+  it('a newer dropped_at gives back what no round merged and settles what one did', async () => {
+    const t = new MergeTracker(10_000);
+    const first = track(t, 'a', false);
+    t.pollStarted('a');
+    t.pollAnswered('a', { participated: 1, updates: 10, mergedThrough: 0, droppedAt: 0, pid: '1' });
+    const second = track(t, 'a', false);
+    t.pollStarted('a');
+    t.pollAnswered('a', { participated: 2, updates: 20, mergedThrough: 0, droppedAt: 0, pid: '1' });
+    const third = track(t, 'a', false);
+    t.pollStarted('a');
+    // A round merged a's diff at 10, then one left it out at 25: 11..25 were cleared.
+    t.pollAnswered('a', { participated: 3, updates: 25, mergedThrough: 10, droppedAt: 25, pid: '1' });
+    await flush();
+    expect(first.get()).toEqual({ kind: 'merged' });
+    expect(second.get()?.kind).toBe('lost');
+    expect(third.get()?.kind).toBe('lost');
+    expect((second.get() as { reason: string }).reason).toMatch(/dropped updates no MIX round had merged/);
+    expect(t.awaiting).toBe(0);
+  });
+
+  it('the same dropped_at again changes nothing', async () => {
+    const t = new MergeTracker(10_000);
+    t.pollStarted('a');
+    const m = track(t, 'a', false);
+    t.pollStarted('a');
+    t.pollAnswered('a', { participated: 1, updates: 30, mergedThrough: 20, droppedAt: 20, pid: '1' });
+    t.pollStarted('a');
+    t.pollAnswered('a', { participated: 2, updates: 30, mergedThrough: 30, droppedAt: 20, pid: '1' });
+    await flush();
+    expect(m.get()).toEqual({ kind: 'merged' });
+  });
+});
+
+describe('juba feed --durable: what the feed waits for', () => {
+  it('names a server in nodes/ that answers but merges nothing', async () => {
+    let now = 0;
+    const t = new MergeTracker(10_000, () => now);
+    track(t, 'a', false);
+    track(t, 'a', false);
+    const b = track(t, 'b', false);
+    t.membersAre(new Set(['a', 'b']));
+    now = 40_000;
+    for (const s of ['a', 'b']) {
+      t.pollStarted(s);
+      t.pollAnswered(s, { participated: 1, updates: 2, mergedThrough: s === 'b' ? 2 : 0, droppedAt: 0, pid: '1' });
+    }
+    await flush();
+    expect(b.get()).toEqual({ kind: 'merged' });
+    expect(t.stalled(30_000)).toEqual([{ server: 'a', waiting: 2, quietMs: 40_000, silentMs: 0, inNodes: true }]);
+    expect(t.stalled(50_000)).toEqual([]);
+  });
+});

@@ -3,13 +3,26 @@
  * (get_diff), folds them with the engine's merge, and sends the result to everyone (put_diff).
  * A server whose model version does not match a merged diff becomes obsolete, leaves `actives/`
  * and catches up by pulling a whole model (get_model) from a random other member.
+ *
+ * What a round merged, exactly (for `mix.merged_through`, which `juba feed --durable` trusts):
+ * an engine's put_diff adds the merged diff and clears the whole local diff, so an update made
+ * between a member's get_diff and its put_diff, or a member whose diff the master skipped, would
+ * vanish while the next round looked as if it covered it. Hence:
+ * - a member holds the model's write lock from serving get_diff until the put_diff (or, should
+ *   the master die, for the interconnect timeout): no update falls between the two;
+ * - juba's master sends a fresh round token as get_diff's int param (Jubatus sends 0 and
+ *   ignores it) and sends it back as a trailing put_diff param only to the members whose diff it
+ *   folded (a Jubatus member ignores extra trailing params, framework spec §2);
+ * - a member advances merged_through only when the put_diff names the token of the diff it
+ *   handed out; otherwise what it had not merged is dropped (`mix.dropped_at`). A Jubatus master
+ *   sends neither: its put_diff after a get_diff(0) counts as including the diff.
  */
 import { performance } from 'node:perf_hooks';
 import { tryWriteLock, type LockHandle } from '../../cluster/lock.js';
 import { listNodes, registerActive, unregisterActive } from '../../cluster/membership.js';
 import { masterLock } from '../../cluster/paths.js';
 import type { LinearMixable } from '../../engine/engine.js';
-import { decodeOne, expectArray, expectBytes, expectNumber } from '../../msgpack/reader.js';
+import { decodeOne, expectArray, expectBytes, expectNumber, type MsgValue } from '../../msgpack/reader.js';
 import { MsgWriter } from '../../msgpack/writer.js';
 import type { RpcClient } from '../../rpc/client.js';
 import {
@@ -21,6 +34,35 @@ import type { Mixer, MixerContext } from './mixer.js';
 /** How long do_mix waits between attempts at the master lock. */
 const SPIN_MS = 50;
 
+/** The diff a member handed out last: the round's token (0 from a Jubatus master) and `updates` then. */
+interface TakenDiff {
+  token: number;
+  at: number;
+}
+
+/** The model's write lock, held by a member from its get_diff until the round's put_diff. */
+interface DiffHold {
+  release(): void;
+  timer?: NodeJS.Timeout;
+}
+
+/** A round token: a non-zero 31-bit int (0 is what a Jubatus master sends). */
+function newRoundToken(): number {
+  return 1 + Math.floor(Math.random() * 0x7ffffffe);
+}
+
+/** get_diff's `[int]`: the round token. */
+function tokenParam(p: MsgValue[]): number {
+  checkIntParam(p, 'get_diff');
+  return Number(p[0]);
+}
+
+/** put_diff's optional second param: the token of the round that included this member's diff. */
+function putTokenParam(p: MsgValue[]): number {
+  const t = p[1];
+  return typeof t === 'number' || typeof t === 'bigint' ? Number(t) : 0;
+}
+
 export class LinearMixer extends MixerBase implements Mixer {
   readonly name = 'linear_mixer' as const;
   /** Starts true: a new server's model is not known to be current until a put_diff says so. */
@@ -30,6 +72,9 @@ export class LinearMixer extends MixerBase implements Mixer {
    * `nodes/` or whose call fails loses its connection; all are closed on stop.
    */
   private readonly peers = new Map<string, RpcClient>();
+  /** The diff handed out last, until a put_diff settles it. */
+  private taken?: TakenDiff;
+  private hold?: DiffHold;
 
   constructor(ctx: MixerContext) {
     super(ctx, { requireUpdates: true, firstRoundAtOnce: false });
@@ -46,16 +91,8 @@ export class LinearMixer extends MixerBase implements Mixer {
 
   private registerRpcs(): void {
     const s = this.ctx.server;
-    s.addMethod('get_diff', rpcMethod((p) => {
-      checkIntParam(p, 'get_diff');
-      return underRead(s, () => {
-        const w = new MsgWriter(1024);
-        this.lm.packDiff(w);
-        this.stats.diffTakenAt = this.stats.updates;
-        return w.toBytes();
-      });
-    }, encodeRaw));
-    s.addMethod('put_diff', rpcMethod((p) => this.putDiff(rawParam(p, 'put_diff')), encodeInt));
+    s.addMethod('get_diff', rpcMethod((p) => this.takeDiff(tokenParam(p)), encodeRaw));
+    s.addMethod('put_diff', rpcMethod((p) => this.putDiff(rawParam(p, 'put_diff'), putTokenParam(p)), encodeInt));
     s.addMethod('get_model', rpcMethod((p) => {
       checkIntParam(p, 'get_model');
       return underRead(s, () => {
@@ -73,6 +110,7 @@ export class LinearMixer extends MixerBase implements Mixer {
 
   override async stop(): Promise<void> {
     await super.stop();
+    this.endHold();
     this.closePeers(new Set());
   }
 
@@ -179,10 +217,16 @@ export class LinearMixer extends MixerBase implements Mixer {
     }
     const clients = members.map((m) => this.peer(m));
     const timeoutMs = ctx.interconnectTimeoutSec * 1000;
-    const replies = await Promise.allSettled(clients.map((c) => c.call('get_diff', writeDummyInt, timeoutMs)));
+    const token = newRoundToken();
+    const writeToken = (w: MsgWriter): void => {
+      w.arrayHeader(1);
+      w.int(token);
+    };
+    const replies = await Promise.allSettled(clients.map((c) => c.call('get_diff', writeToken, timeoutMs)));
     const lm = this.lm;
     let acc: unknown;
     let diffs = 0;
+    const included = new Set<number>();
     replies.forEach((r, i) => {
       const member = members[i]!;
       if (r.status === 'rejected') {
@@ -199,12 +243,15 @@ export class LinearMixer extends MixerBase implements Mixer {
         const d = lm.unpackDiff(decodeOne(r.value));
         acc = diffs === 0 ? d : lm.mixDiff(acc, d);
         diffs++;
+        included.add(i);
       } catch (e) {
         ctx.logger.warn({ member, err: errorText(e) }, 'malformed diff; member skipped');
       }
     });
     if (diffs === 0) {
       ctx.logger.warn({ members: members.length }, 'no member answered get_diff; mix round aborted');
+      // A member that answered holds its write lock until its timeout; this one lets its own go.
+      this.endHold();
       return;
     }
     const w = new MsgWriter(1024);
@@ -214,12 +261,19 @@ export class LinearMixer extends MixerBase implements Mixer {
     let own = -1;
     members.forEach((m, i) => {
       if (m === this.self) own = i;
-      else puts[i] = clients[i]!.callRaw('put_diff', merged, timeoutMs);
+      else if (!included.has(i)) puts[i] = clients[i]!.callRaw('put_diff', merged, timeoutMs);
+      else {
+        puts[i] = clients[i]!.call('put_diff', (pw) => {
+          pw.arrayHeader(2);
+          pw.raw(merged);
+          pw.int(token);
+        }, timeoutMs);
+      }
     });
     if (own >= 0) {
       // After the others' requests are handed to their sockets: the apply holds the thread.
       await new Promise<void>((resolve) => setImmediate(resolve));
-      puts[own] = this.putDiff(merged);
+      puts[own] = this.putDiff(merged, included.has(own) ? token : 0);
     }
     const results = await Promise.allSettled(puts);
     results.forEach((r, i) => {
@@ -235,15 +289,86 @@ export class LinearMixer extends MixerBase implements Mixer {
     );
   }
 
-  /** put_diff: apply under the write lock, then follow the result in `actives/`. */
-  private async putDiff(raw: Uint8Array): Promise<number> {
+  /**
+   * get_diff: the local diff, and the write lock kept until this round's put_diff (see the top
+   * of the file). A get_diff while the lock is still held (a round whose put_diff never came)
+   * takes the diff again under the same hold.
+   */
+  private takeDiff(token: number): Uint8Array | Promise<Uint8Array> {
     const s = this.ctx.server;
-    const ok = await underWrite(s, () => {
-      const lm = this.lm;
-      return lm.putDiff(lm.unpackDiff(decodeOne(raw)));
+    const pack = (): Uint8Array => {
+      const w = new MsgWriter(1024);
+      this.lm.packDiff(w);
+      this.taken = { token, at: this.stats.updates };
+      return w.toBytes();
+    };
+    if (this.hold) {
+      this.holdFor(this.hold);
+      return pack();
+    }
+    return new Promise<Uint8Array>((reply, fail) => {
+      void s.lock.withWrite(() => new Promise<void>((release) => {
+        try {
+          reply(pack());
+        } catch (e) {
+          release();
+          fail(e);
+          return;
+        }
+        this.hold = { release };
+        this.holdFor(this.hold);
+      }));
     });
+  }
+
+  /** (Re)starts the hold's timer: a master that died mid-round must not stop updates for long. */
+  private holdFor(hold: DiffHold): void {
+    clearTimeout(hold.timer);
+    hold.timer = setTimeout(() => {
+      if (this.hold !== hold) return;
+      this.ctx.logger.warn('no put_diff within the interconnect timeout after get_diff; updates resume');
+      this.endHold();
+    }, this.ctx.interconnectTimeoutSec * 1000);
+    hold.timer.unref?.();
+  }
+
+  private endHold(): void {
+    const hold = this.hold;
+    if (!hold) return;
+    this.hold = undefined;
+    clearTimeout(hold.timer);
+    hold.release();
+  }
+
+  /**
+   * put_diff: apply (inside the get_diff's hold, else under the write lock), account for what
+   * the round merged, then follow the result in `actives/`. `token`: the round token when the
+   * master folded this member's diff, else 0.
+   */
+  private async putDiff(raw: Uint8Array, token: number): Promise<number> {
+    const s = this.ctx.server;
+    const apply = (): boolean => {
+      const lm = this.lm;
+      const ok = lm.putDiff(lm.unpackDiff(decodeOne(raw)));
+      const taken = this.taken;
+      this.taken = undefined;
+      if (ok && taken !== undefined && taken.token === token) {
+        this.stats.mergedThrough = Math.max(this.stats.mergedThrough, taken.at);
+      }
+      // Whatever the merged diff did not hold was cleared with the local diff (or, when the
+      // versions disagree, will go with the model a catch-up replaces).
+      this.stats.dropUnmerged();
+      return ok;
+    };
+    let ok: boolean;
+    if (this.hold) {
+      try {
+        ok = apply();
+      } finally {
+        this.endHold();
+      }
+    } else ok = await underWrite(s, apply);
     this.stats.participated++;
-    if (ok) this.stats.mergedThrough = Math.max(this.stats.mergedThrough, this.stats.diffTakenAt);
     if (!ok && !this.obsolete) this.ctx.logger.warn('a mixed diff was built for another model version: this server is obsolete');
     this.obsolete = !ok;
     this.trigger.reset();
@@ -295,9 +420,11 @@ export class LinearMixer extends MixerBase implements Mixer {
       ctx.fatal(reason);
       return;
     }
-    await s.lock.withWrite(() => s.engine.unpackModel(decodeOne(model)));
-    // Updates counted so far that no round merged are gone with the old model.
-    this.stats.modelReplacedAt = this.stats.updates;
+    await s.lock.withWrite(() => {
+      s.engine.unpackModel(decodeOne(model));
+      // Updates counted so far that no round merged are gone with the old model.
+      this.stats.dropUnmerged();
+    });
     ctx.logger.info({ peer, bytes: model.length }, 'obsolete model replaced by a peer\'s');
     await this.mix();
   }
