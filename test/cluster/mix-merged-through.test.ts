@@ -8,6 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { classifierFactory } from '../../src/engine/classifier/service.js';
+import { nearestNeighborFactory } from '../../src/engine/nearest_neighbor/service.js';
 import { MsgMap, bytesToString, decodeOne, type MsgValue } from '../../src/msgpack/reader.js';
 import { MsgWriter } from '../../src/msgpack/writer.js';
 import { RpcClient } from '../../src/rpc/client.js';
@@ -39,6 +40,10 @@ afterAll(async () => {
 
 async function startNode(cluster: string, start = false): Promise<Node> {
   const node = await startInProcessNode({ zkHosts: zkServer.hosts, factory: classifierFactory, type: TYPE, cluster, config: CONFIG, start });
+  return track(node, cluster);
+}
+
+function track(node: InProcessNode, cluster: string): Node {
   const n: Node = { ...node, client: new RpcClient({ host: '127.0.0.1', port: node.server.port, timeoutMs: 15_000 }), cluster };
   started.push(n);
   return n;
@@ -174,5 +179,32 @@ describe('linear_mixer: mix.merged_through covers only what a round merged', () 
       expect(await status(n, 'mix.merged_through')).toBe(await status(n, 'mix.updates'));
       for (let k = 0; k < 3; k++) expect(await labelCount(n, `l${k}`)).toBe(perNode);
     }
+  });
+});
+
+describe('push mixers: mix.merged_through', () => {
+  it('moves up to the updates a peer received in an exchange this server started', async () => {
+    const nn = () => startInProcessNode({
+      zkHosts: zkServer.hosts, factory: nearestNeighborFactory, type: 'nearest_neighbor', cluster: 'push', mixer: 'random_mixer',
+      config: { method: 'euclid_lsh', parameter: { hash_num: 64 }, converter: { num_rules: [{ key: '*', type: 'num' }] } }, start: false,
+    });
+    const [a, b] = [track(await nn(), 'push'), track(await nn(), 'push')];
+    const setRow = (id: string): Promise<MsgValue> => a.client.call('set_row', (w) => {
+      w.arrayHeader(3);
+      w.str('push');
+      w.str(id);
+      w.arrayHeader(3);
+      w.arrayHeader(0);
+      w.arrayHeader(1);
+      w.arrayHeader(2);
+      w.str('x');
+      w.float64(1);
+      w.arrayHeader(0);
+    });
+    await Promise.all([setRow('r1'), setRow('r2')]);
+    expect(await status(a, 'mix.merged_through')).toBe(0);
+    expect(await a.mixer.doMix()).toBe(true);
+    expect(await status(a, 'mix.merged_through')).toBe(2);
+    expect(await status(b, 'mix.merged_through')).toBe(0); // b's own updates: none
   });
 });
