@@ -11,6 +11,8 @@ import { engineFactory, engineTypes } from '../engine/registry.js';
 import { consumeJsonl } from '../stream/jsonl-input.js';
 import { ProgressLine } from '../stream/progress.js';
 import type { DurableCluster } from '../stream/durable.js';
+import { AWAIT_MERGE_CEILING, AWAIT_MERGE_FLOOR, AwaitBudget } from '../stream/await-budget.js';
+import { describeWaits, stallAfterMs } from '../stream/durable-note.js';
 
 export interface FeedSummary {
   input: string;
@@ -33,6 +35,8 @@ export interface FeedSummary {
   resentWhy?: Record<string, number>;
   /** --durable: members without juba's mix.* status keys (Jubatus 1.1.1), acknowledged after apply. */
   ackAfterApply?: string[];
+  /** --durable: --await-merge at the end (given, or sized from the feed rate and MIX interval). */
+  awaitMerge?: number;
 }
 
 /** Update methods a repeat cannot change the model twice with (for --map). */
@@ -82,7 +86,7 @@ with --file, any dead-lettered line makes the exit code 5.`;
     'idle-exit': Flags.integer({ min: 1, description: 'stop when no message arrived for this many seconds' }),
     duration: Flags.integer({ min: 1, description: 'stop after this many seconds' }),
     durable: Flags.boolean({ default: false, allowNo: true, description: 'with -z: a message is done (acked, or a line counted) only once a completed MIX round holds it; updates a lost server never merged are sent again. With -s: acknowledged after apply' }),
-    'await-merge': Flags.integer({ default: 20_000, min: 1, description: '--durable: most messages applied and waiting for a MIX at once; beyond that the feed waits' }),
+    'await-merge': Flags.integer({ min: 1, description: `--durable: most messages applied and waiting for a MIX at once; beyond that the feed waits (and the AMQP prefetch is --in-flight plus this). Default: one MIX interval at the measured feed rate, rows/s × (interval_sec + 1) with the interval read from the servers' get_status, at least ${AWAIT_MERGE_FLOOR.toLocaleString('en')} and at most ${AWAIT_MERGE_CEILING.toLocaleString('en')}` }),
   };
 
   async run(): Promise<FeedSummary> {
@@ -130,7 +134,9 @@ with --file, any dead-lettered line makes the exit code 5.`;
       process.stderr.write('--durable with -s: a single server has no MIX to wait for; messages are acknowledged after apply\n');
     }
     const idempotent = preset ? preset.idempotent === true : IDEMPOTENT_METHODS.has(method);
-    const inFlight = f['in-flight'] + (cluster ? f['await-merge'] : 0);
+    const budget = new AwaitBudget(f['await-merge']);
+    // Messages being applied plus those waiting for a MIX: the input's concurrency (AMQP prefetch).
+    const inFlight = (): number => f['in-flight'] + (cluster ? budget.limit : 0);
     const feed = new Feed({
       map, apply: (args) => client.call(method, ...args), retryForMs: f['retry-for'] * 1000,
       durable: cluster && {
@@ -146,17 +152,15 @@ with --file, any dead-lettered line makes the exit code 5.`;
     process.stderr.write(`feeding ${input} → ${method} on ${describeTarget(target)}${f.name ? ` (cluster ${f.name})` : ''}\n`);
 
     const started = Date.now();
-    const durableNote = (): string | null => {
-      if (!cluster) return null;
-      const t = cluster.tracker;
-      const notes: string[] = [];
-      if (cluster.zkFailing) notes.push(`ZooKeeper: ${cluster.zkFailing}`);
-      const quiet = Math.round((Date.now() - t.lastMergeAt) / 1000);
-      if (feed.stats.awaiting >= f['await-merge'] && quiet >= 5) {
-        notes.push(`--await-merge full: waiting for a MIX that is not coming (none for ${quiet} s; is the mixer off, -s 0 -i 0? run juba ctl mix)`);
-      } else if (feed.stats.awaiting > 0 && quiet >= 30) notes.push(`no MIX round for ${quiet} s`);
-      return notes.join(' · ');
+    const durableNote = (): string => {
+      const mix = cluster!.mixTriggers();
+      return describeWaits({
+        awaiting: feed.stats.awaiting, limit: budget.limit, zkFailing: cluster!.zkFailing, mix,
+        stalled: cluster!.tracker.stalled(stallAfterMs(mix)), quietMs: Date.now() - cluster!.tracker.lastMergeAt,
+      });
     };
+    const sizing = cluster && budget.sized ? setInterval(() => budget.update(feed.stats.applied, cluster!.mixTriggers()), 1000) : undefined;
+    sizing?.unref();
     const progress = new ProgressLine(process.stderr, () => feed.stats.applied, (rate) =>
       formatProgress(feed.stats, Date.now() - started, rate, cluster ? durableNote() : undefined));
     let lastArrival = Date.now();
@@ -172,6 +176,12 @@ with --file, any dead-lettered line makes the exit code 5.`;
       const idleMs = f['idle-exit'] * 1000;
       stop.when(() => feed.stats.inFlight - feed.stats.awaiting === 0 && Date.now() - lastArrival >= idleMs, 'idle');
     }
+    // Stopped with messages still waiting for a MIX: said once, with what they waited for.
+    let waited = '';
+    const stopFeed = (): void => {
+      if (cluster && feed.stats.awaiting > 0) waited = `stopped while ${feed.stats.awaiting} message(s) waited for a MIX: ${durableNote() || 'none came'}`;
+      feed.stop();
+    };
     progress.start();
     let notApplied = 0;
     try {
@@ -181,14 +191,14 @@ with --file, any dead-lettered line makes the exit code 5.`;
           onState: (s) => progress.note(s),
         }, handle);
         await stop.stopped;
-        feed.stop();
+        stopFeed();
         await consumer.stop();
         notApplied = feed.stats.received - feed.done;
       } else {
         const signal = { stopped: false };
         void stop.stopped.then(() => {
           signal.stopped = true;
-          feed.stop();
+          stopFeed();
         });
         const input$ = file === '-' ? process.stdin : fs.createReadStream(file!);
         const r = await consumeJsonl({ input: input$, inFlight, deadLetterFile: deadLetterTo, signal }, handle);
@@ -196,8 +206,10 @@ with --file, any dead-lettered line makes the exit code 5.`;
         if (file === '-') process.stdin.destroy();
       }
     } finally {
+      if (sizing) clearInterval(sizing);
       stop.dispose();
       progress.stop();
+      if (waited) process.stderr.write(`${waited}\n`);
       client.close();
       cluster?.close();
     }
@@ -216,6 +228,7 @@ with --file, any dead-lettered line makes the exit code 5.`;
         summary.resent = s.resent;
         summary.resentWhy = s.resentWhy;
         summary.ackAfterApply = [...cluster.tracker.fallbackServers].sort();
+        summary.awaitMerge = budget.limit;
       }
     }
     if (!this.jsonEnabled()) {

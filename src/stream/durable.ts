@@ -10,6 +10,7 @@ import { RingSnapshot, routeCall } from '../cluster/routing.js';
 import { Zk } from '../cluster/zk.js';
 import { ServiceClient } from '../client/service-client.js';
 import type { MethodDecl, ServiceDescriptor } from '../idl/types.js';
+import type { MixTriggers } from './await-budget.js';
 import { MergeTracker, type Settle } from './merge-tracker.js';
 
 const TICK_MS = 300;
@@ -35,6 +36,8 @@ export class DurableCluster {
   private readonly clients = new Map<string, ServiceClient>();
   private readonly statusClients = new Map<string, ServiceClient>();
   private readonly polling = new Set<string>();
+  /** Each answering server's `interval_sec` and `interval_count`. */
+  private readonly triggers = new Map<string, { sec: number; count: number }>();
   private timer?: NodeJS.Timeout;
   private closed = false;
   /** The latest ZooKeeper failure, for the progress line; cleared by the next good read. */
@@ -76,6 +79,17 @@ export class DurableCluster {
         });
       }
     });
+  }
+
+  /** The cluster's MIX triggers as its servers last reported them (for the --await-merge size). */
+  mixTriggers(): MixTriggers {
+    let intervalSec = 0;
+    let intervalCount = 0;
+    for (const t of this.triggers.values()) {
+      intervalSec = Math.max(intervalSec, t.sec);
+      intervalCount = Math.max(intervalCount, t.count);
+    }
+    return { intervalSec, intervalCount, members: this.snapshot.activeList.length, reported: this.triggers.size };
   }
 
   close(): void {
@@ -145,6 +159,7 @@ export class DurableCluster {
       const own = [...st.values()][0] ?? new Map<string, string>();
       const p = own.get('mix.participated');
       const num = (k: string): number | undefined => (own.has(k) ? Number(own.get(k)) : undefined);
+      this.triggers.set(server, { sec: num('interval_sec') ?? 0, count: num('interval_count') ?? 0 });
       this.tracker.pollAnswered(server, {
         participated: p === undefined ? undefined : Number(p), pid: own.get('pid'),
         updates: num('mix.updates'), mergedThrough: num('mix.merged_through'),

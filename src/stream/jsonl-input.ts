@@ -10,7 +10,8 @@ import type { Outcome } from './feed.js';
 
 export interface JsonlInputOptions {
   input: Readable;
-  inFlight: number;
+  /** Most lines being handled at once; a function is asked again for every line. */
+  inFlight: number | (() => number);
   /** Where poison lines are appended; opened on the first one. */
   deadLetterFile: string;
   /** Set by stop(): no further line is read. */
@@ -41,7 +42,8 @@ export async function consumeJsonl(opts: JsonlInputOptions, handle: (body: strin
       } else if (outcome.kind === 'stopped') notApplied++;
     }).finally(() => running.delete(p));
     running.add(p);
-    if (running.size >= opts.inFlight) await Promise.race(running);
+    const most = typeof opts.inFlight === 'function' ? opts.inFlight() : opts.inFlight;
+    while (running.size >= most && running.size > 0) await Promise.race(running);
   }
   rl.close();
   await Promise.all([...running]);

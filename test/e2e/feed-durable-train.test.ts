@@ -69,6 +69,20 @@ describe('juba feed --durable: no duplicates', () => {
     expect(a[0]).toContain(`"label0","${Math.ceil(N / 7)}"`);
   }, 120_000);
 
+  it('with a mixer that never runs (-s 0 -i 0) the feed says it waits for a MIX that is not coming, and --idle-exit ends it', async () => {
+    const w = await runJubaToEnd(['config', 'write', '-z', zk.hosts, '-t', 'classifier', '-n', 'nomix', '-f', 'config/classifier/arow.json']);
+    expect(w.code, w.stderr).toBe(0);
+    const port = await freePort();
+    const p = runJuba(['serve', 'classifier', '-z', zk.hosts, '-n', 'nomix', '-d', tmp, '-s', '0', '-i', '0', '-p', String(port), '-b', '127.0.0.1']);
+    await p.waitForLog(/juba server started/, 30_000);
+    const r = await runJubaToEnd(['feed', '-f', path.join(tmp, 'train.jsonl'), '-t', 'classifier', '-z', zk.hosts, '-n', 'nomix',
+      '--durable', '--await-merge', '20', '--in-flight', '1', '--idle-exit', '2', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ merged: 0, awaitMerge: 20 });
+    expect(JSON.parse(r.stdout).notApplied).toBeGreaterThan(0);
+    expect(r.stderr).toMatch(/waited for a MIX: --await-merge full \(20\): waiting for a MIX that is not coming \(the servers run no interval MIX/);
+  }, 60_000);
+
   it('with -s, --durable says once that it acknowledges after apply', async () => {
     const r = await runJubaToEnd(['feed', '-f', path.join(tmp, 'train.jsonl'), '-t', 'classifier', '-s', `127.0.0.1:${ports[0]}`, '-n', 'durable', '--durable', '--count', '10', '--json']);
     expect(r.stderr.match(/acknowledged after apply/g)?.length).toBe(1);
