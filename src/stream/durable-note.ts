@@ -47,6 +47,8 @@ export function describeWaits(v: WaitView): string {
   if (shown.length > 0) {
     const more = v.stalled.length > shown.length ? `, and ${v.stalled.length - shown.length} more server(s)` : '';
     notes.push(`waiting for a MIX on ${shown.join('; ')}${more}`);
+  } else if (v.quietMs >= stallAfterMs(v.mix) && notes.length === 0) {
+    notes.push(`${v.awaiting} waiting for a MIX, none merged for ${secs(v.quietMs)}`);
   }
   return notes.join(' · ');
 }

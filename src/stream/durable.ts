@@ -163,7 +163,7 @@ export class DurableCluster {
       this.tracker.pollAnswered(server, {
         participated: p === undefined ? undefined : Number(p), pid: own.get('pid'),
         updates: num('mix.updates'), mergedThrough: num('mix.merged_through'),
-        obsolete: own.get('linear_mixer.is_obsolete') === '1', droppedAt: num('mix.dropped_at'),
+        droppedAt: num('mix.dropped_at'),
       });
     } catch (e) {
       this.tracker.pollFailed(server);

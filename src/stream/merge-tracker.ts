@@ -58,8 +58,6 @@ export interface MixProgress {
    * that did not include its diff, or its model replaced by a peer's).
    */
   droppedAt?: number;
-  /** `linear_mixer.is_obsolete`: the server's model will be replaced by a peer's. */
-  obsolete?: boolean;
   pid?: string;
 }
 
@@ -165,6 +163,7 @@ export class MergeTracker {
     s.counter = counter;
     if (restarted) {
       // Whatever it held unmerged died with the old process, including this poll's batch.
+      s.stamped.push(...batch);
       this.loseAll(s, 'server restarted before a MIX covered it', () => true);
       return;
     }
@@ -178,13 +177,6 @@ export class MergeTracker {
       s.stamped.push(...batch);
       this.settleCovered(s, covered);
       this.loseAll(s, 'server dropped updates no MIX round had merged (its diff left out of a round, or its model replaced by a peer\'s)', () => true);
-      return;
-    }
-    if (p.obsolete) {
-      // Its own updates may vanish when it pulls a peer's model: repeat what is safe to repeat.
-      s.stamped.push(...batch.filter((w) => w.idempotent));
-      this.loseAll(s, 'server obsolete (its model is replaced by a peer\'s) before a MIX covered it', (w) => w.idempotent);
-      s.unstamped.push(...batch.filter((w) => !w.idempotent));
       return;
     }
     for (const w of batch) w.need = exact ? counter : counter + 2;

@@ -93,6 +93,10 @@ describe('juba feed --durable: what the progress line says it waits for', () => 
       '127.0.0.1:9182: 5 waiting, no merge for 41 s (in nodes/, no answer for 9 s), and 1 more server(s)');
   });
 
+  it('a long wait is said even when no server can be named', () => {
+    expect(describeWaits({ ...base, quietMs: 12_000 })).toBe('10 waiting for a MIX, none merged for 12 s');
+  });
+
   it('a server is named after three intervals without a merge, at least 10 s', () => {
     expect(stallAfterMs(mix(1))).toBe(10_000);
     expect(stallAfterMs(mix(30))).toBe(90_000);

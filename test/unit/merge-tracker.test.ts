@@ -116,19 +116,36 @@ describe('juba feed --durable: mix.updates / mix.merged_through', () => {
 });
 
 describe('juba feed --durable: an obsolete server', () => {
-  it('gives back its idempotent messages and keeps the others', async () => {
+  it('keeps every message until the catch-up that replaces its model says what it dropped', async () => {
     const t = new MergeTracker(10_000);
     const idem = track(t, 'a', true);
     const train = track(t, 'a', false);
     t.pollStarted('a');
-    t.pollAnswered('a', { participated: 1, updates: 10, mergedThrough: 0, obsolete: true, pid: '1' });
+    t.pollAnswered('a', { participated: 1, updates: 10, mergedThrough: 0, droppedAt: 0, pid: '1' });
     await flush();
-    expect(idem.get()?.kind).toBe('lost');
+    expect(idem.get()).toBeUndefined();
     expect(train.get()).toBeUndefined();
     t.pollStarted('a');
-    t.pollAnswered('a', { participated: 2, updates: 10, mergedThrough: 10, pid: '1' });
+    t.pollAnswered('a', { participated: 2, updates: 10, mergedThrough: 0, droppedAt: 10, pid: '1' });
     await flush();
-    expect(train.get()).toEqual({ kind: 'merged' });
+    expect(idem.get()?.kind).toBe('lost');
+    expect(train.get()?.kind).toBe('lost');
+  });
+});
+
+describe('juba feed --durable: a restart seen by a poll', () => {
+  it('gives back the messages that poll was stamping too', async () => {
+    const t = new MergeTracker(10_000);
+    const old = track(t, 'a', false);
+    t.pollStarted('a');
+    t.pollAnswered('a', { participated: 3, updates: 120, mergedThrough: 100, droppedAt: 0, pid: '1' });
+    const inBatch = track(t, 'a', false);
+    t.pollStarted('a');
+    t.pollAnswered('a', { participated: 0, updates: 5, mergedThrough: 0, droppedAt: 0, pid: '2' });
+    await flush();
+    expect(old.get()?.kind).toBe('lost');
+    expect(inBatch.get()).toEqual({ kind: 'lost', reason: 'server restarted before a MIX covered it' });
+    expect(t.awaiting).toBe(0);
   });
 });
 

@@ -352,13 +352,15 @@ export class LinearMixer extends MixerBase implements Mixer {
       const ok = lm.putDiff(lm.unpackDiff(decodeOne(raw)));
       const taken = this.taken;
       this.taken = undefined;
-      if (ok && taken !== undefined && taken.token === token) {
+      // Versions that disagree: this server is obsolete, and the catch-up that replaces its
+      // model drops what it had not merged (said then, once, rather than every round until).
+      if (!ok) return false;
+      if (taken !== undefined && taken.token === token) {
         this.stats.mergedThrough = Math.max(this.stats.mergedThrough, taken.at);
       }
-      // Whatever the merged diff did not hold was cleared with the local diff (or, when the
-      // versions disagree, will go with the model a catch-up replaces).
+      // Whatever the merged diff did not hold was cleared with the local diff.
       this.stats.dropUnmerged();
-      return ok;
+      return true;
     };
     let ok: boolean;
     if (this.hold) {
