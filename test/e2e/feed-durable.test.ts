@@ -108,7 +108,8 @@ interface Summary { applied: number; merged?: number; deadLettered: number; notA
 async function feedFile(first: number, durable: boolean): Promise<Summary> {
   const feedArgs = ['feed', '-f', '-', '-t', 'nearest_neighbor', '-z', zk.hosts, '-n', NAME, '--retry-for', '120', '--json', ...(durable ? ['--durable'] : [])];
   const cmd = `"${process.execPath}" "${JUBA}" source --count ${N} --first-id ${first} --seed 5 --speed ${SPEED} | "${process.execPath}" "${JUBA}" ${feedArgs.join(' ')}`;
-  const p = spawn('sh', ['-c', cmd], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  // Its own process group: a timeout kills the pipe's two ends, not only the shell.
+  const p = spawn('sh', ['-c', cmd], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' }, detached: true });
   let out = '';
   let err = '';
   p.stdout.on('data', (d) => (out += d));
@@ -117,8 +118,8 @@ async function feedFile(first: number, durable: boolean): Promise<Summary> {
   await chaos();
   const mixing = mixUntil(exited);
   const code = await Promise.race([exited, new Promise<string>((r) => setTimeout(() => r('timeout'), 75_000))]);
+  if (code === 'timeout') process.kill(-p.pid!, 'SIGKILL');
   await mixing;
-  if (code === 'timeout') p.kill('SIGKILL');
   expect(code, err.slice(-2500)).toBe(0);
   return JSON.parse(out) as Summary;
 }
