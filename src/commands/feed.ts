@@ -11,7 +11,7 @@ import { engineFactory, engineTypes } from '../engine/registry.js';
 import { consumeJsonl } from '../stream/jsonl-input.js';
 import { ProgressLine } from '../stream/progress.js';
 import type { DurableCluster } from '../stream/durable.js';
-import { AWAIT_MERGE_CEILING, AWAIT_MERGE_FLOOR, AwaitBudget } from '../stream/await-budget.js';
+import { AWAIT_MERGE_CEILING, AWAIT_MERGE_FLOOR, AWAIT_MERGE_SAMPLE_MS, AwaitBudget } from '../stream/await-budget.js';
 import { describeWaits, stallAfterMs } from '../stream/durable-note.js';
 
 export interface FeedSummary {
@@ -86,7 +86,7 @@ with --file, any dead-lettered line makes the exit code 5.`;
     'idle-exit': Flags.integer({ min: 1, description: 'stop when no message arrived for this many seconds' }),
     duration: Flags.integer({ min: 1, description: 'stop after this many seconds' }),
     durable: Flags.boolean({ default: false, allowNo: true, description: 'with -z: a message is done (acked, or a line counted) only once a completed MIX round holds it; updates a lost server never merged are sent again. With -s: acknowledged after apply' }),
-    'await-merge': Flags.integer({ min: 1, description: `--durable: most messages applied and waiting for a MIX at once; beyond that the feed waits (and the AMQP prefetch is --in-flight plus this). Default: one MIX interval at the measured feed rate, rows/s × (interval_sec + 1) with the interval read from the servers' get_status, at least ${AWAIT_MERGE_FLOOR.toLocaleString('en')} and at most ${AWAIT_MERGE_CEILING.toLocaleString('en')}` }),
+    'await-merge': Flags.integer({ min: 1, description: `--durable: most messages applied and waiting for a MIX at once; beyond that the feed waits (and the AMQP prefetch is --in-flight plus this). Default: one MIX interval at the measured feed rate, rows/s × (interval_sec + 1) with the interval read from the servers' get_status, doubled while it is full, at least ${AWAIT_MERGE_FLOOR.toLocaleString('en')} and at most ${AWAIT_MERGE_CEILING.toLocaleString('en')}` }),
   };
 
   async run(): Promise<FeedSummary> {
@@ -159,7 +159,7 @@ with --file, any dead-lettered line makes the exit code 5.`;
         stalled: cluster!.tracker.stalled(stallAfterMs(mix)), quietMs: Date.now() - cluster!.tracker.lastMergeAt,
       });
     };
-    const sizing = cluster && budget.sized ? setInterval(() => budget.update(feed.stats.applied, cluster!.mixTriggers()), 1000) : undefined;
+    const sizing = cluster && budget.sized ? setInterval(() => budget.update(feed.stats.applied, feed.stats.awaiting, cluster!.mixTriggers()), AWAIT_MERGE_SAMPLE_MS) : undefined;
     sizing?.unref();
     const progress = new ProgressLine(process.stderr, () => feed.stats.applied, (rate) =>
       formatProgress(feed.stats, Date.now() - started, rate, cluster ? durableNote() : undefined));

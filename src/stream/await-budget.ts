@@ -2,16 +2,19 @@
  * `juba feed --durable`: how many applied messages may wait for a MIX at once (`--await-merge`).
  * Given, the number is fixed. Not given, it is sized for one MIX interval at the measured feed
  * rate: a message waits at most about one interval (the next round on its server) plus a
- * poll, so `rate × (interval_sec + 1)` never holds the feed back, while memory stays bounded by
- * what one interval brings in. Bounded by a floor (a slow start, or no interval MIX: `-s 0`)
- * and a ceiling (memory, and the AMQP prefetch). With a count trigger only (`-s 0 -i N`), a
- * round comes every N updates per server: twice that across the members.
- * A budget that binds lowers the measured rate, but only to about twice the budget per
- * interval, so the next update doubles it: the size finds the rate in a few seconds.
- */
+ * poll, so `rate × (interval_sec + 1)` holds messages for one interval and no more. A budget
+ * that holds the feed back lowers the rate it measures (a burst all waits for the same round),
+ * so while it is full it doubles instead; when the rate falls it shrinks by a tenth per update.
+ * Bounded by a floor (a slow start, or no interval MIX: `-s 0`) and a ceiling (memory, and the
+ * AMQP prefetch). With a count trigger only (`-s 0 -i N`), a round comes every N updates per
+ * server: twice that across the members. */
 
-export const AWAIT_MERGE_FLOOR = 1_000;
-export const AWAIT_MERGE_CEILING = 100_000;
+export const AWAIT_MERGE_FLOOR = 10_000;
+export const AWAIT_MERGE_CEILING = 50_000;
+/** Waiting at this share of the budget or more counts as full (it holds the feed back). */
+const FULL = 0.9;
+/** How often the command feeds a measurement. */
+export const AWAIT_MERGE_SAMPLE_MS = 500;
 /** How far back the rate is measured. */
 const RATE_WINDOW_MS = 5_000;
 
@@ -47,8 +50,8 @@ export class AwaitBudget {
     return this.fixed === undefined;
   }
 
-  /** Feeds a measurement: messages applied so far, and the cluster's triggers. */
-  update(applied: number, mix: MixTriggers): void {
+  /** Feeds a measurement: messages applied so far and waiting now, and the cluster's triggers. */
+  update(applied: number, awaiting: number, mix: MixTriggers): void {
     if (this.fixed !== undefined) return;
     const now = this.now();
     this.samples.push({ at: now, applied });
@@ -58,6 +61,8 @@ export class AwaitBudget {
     let want = AWAIT_MERGE_FLOOR;
     if (mix.intervalSec > 0) want = Math.ceil(rate * (mix.intervalSec + 1));
     else if (mix.intervalCount > 0) want = 2 * mix.intervalCount * Math.max(1, mix.members);
+    if (awaiting >= this.current * FULL) want = Math.max(want, 2 * this.current);
+    else want = Math.max(want, Math.floor(this.current * 0.9));
     this.current = Math.min(AWAIT_MERGE_CEILING, Math.max(AWAIT_MERGE_FLOOR, want));
   }
 }

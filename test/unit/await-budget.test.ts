@@ -7,7 +7,7 @@ const mix = (intervalSec: number, intervalCount = 0, members = 3) => ({ interval
 describe('juba feed --durable: the --await-merge size', () => {
   it('a given --await-merge stays as given', () => {
     const b = new AwaitBudget(50, () => 0);
-    b.update(1_000_000, mix(5));
+    b.update(1_000_000, 50, mix(5));
     expect(b.limit).toBe(50);
     expect(b.sized).toBe(false);
   });
@@ -16,48 +16,49 @@ describe('juba feed --durable: the --await-merge size', () => {
     let now = 0;
     const b = new AwaitBudget(undefined, () => now);
     expect(b.limit).toBe(AWAIT_MERGE_FLOOR);
-    b.update(0, mix(5));
+    b.update(0, 0, mix(5));
     now = 1000;
-    b.update(4000, mix(5)); // 4,000 rows/s, MIX every 5 s
+    b.update(4000, 100, mix(5)); // 4,000 rows/s, MIX every 5 s
     expect(b.limit).toBe(24_000);
     now = 2000;
-    b.update(4100, mix(5)); // 2,050 rows/s over the window
-    expect(b.limit).toBe(12_300);
+    b.update(4100, 100, mix(5)); // 2,050 rows/s over the window: shrinks by a tenth at most
+    expect(b.limit).toBe(21_600);
     now = 3000;
-    b.update(4100 + 200_000, mix(5));
+    b.update(4100 + 200_000, 100, mix(5));
     expect(b.limit).toBe(AWAIT_MERGE_CEILING);
   });
 
-  it('the rate is measured over the last few seconds only', () => {
+  it('the rate is measured over the last few seconds only; an idle feed shrinks back to the floor', () => {
     let now = 0;
     const b = new AwaitBudget(undefined, () => now);
-    b.update(0, mix(1));
-    for (let t = 1; t <= 20; t++) {
+    b.update(0, 0, mix(1));
+    for (let t = 1; t <= 60; t++) {
       now = t * 1000;
-      b.update(t <= 10 ? t * 10_000 : 100_000, mix(1)); // 10,000 rows/s, then nothing
+      b.update(t <= 10 ? t * 10_000 : 100_000, 0, mix(1)); // 10,000 rows/s, then nothing
     }
     expect(b.limit).toBe(AWAIT_MERGE_FLOOR);
   });
 
-  it('a budget that binds still grows: the rate it allows sizes a larger one', () => {
+  it('a full budget doubles: a burst that all waits for one round measures too low a rate', () => {
     let now = 0;
-    let applied = 0;
     const b = new AwaitBudget(undefined, () => now);
-    b.update(0, mix(1));
-    for (let t = 1; t <= 6; t++) {
-      now = t * 1000;
-      applied += 2 * b.limit; // a message waits about half an interval: 2 × the budget per second
-      b.update(applied, mix(1));
+    b.update(0, 0, mix(5));
+    for (let t = 1; t <= 2; t++) {
+      now = t * 500;
+      b.update(t * 100, b.limit, mix(5)); // 200 rows/s applied, the budget full: waiting for the round
     }
-    expect(b.limit).toBeGreaterThan(8 * AWAIT_MERGE_FLOOR);
+    expect(b.limit).toBe(4 * AWAIT_MERGE_FLOOR);
+    b.update(300, b.limit, mix(5));
+    expect(b.limit).toBe(AWAIT_MERGE_CEILING);
   });
 
   it('with a count trigger only, twice the count across the members; no trigger, the floor', () => {
     const b = new AwaitBudget(undefined, () => 0);
-    b.update(0, mix(0, 2000, 3));
+    b.update(0, 0, mix(0, 2000, 3));
     expect(b.limit).toBe(12_000);
-    b.update(0, mix(0, 0, 3));
-    expect(b.limit).toBe(AWAIT_MERGE_FLOOR);
+    const c = new AwaitBudget(undefined, () => 0);
+    c.update(0, 0, mix(0, 0, 3));
+    expect(c.limit).toBe(AWAIT_MERGE_FLOOR);
   });
 });
 
