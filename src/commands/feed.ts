@@ -12,7 +12,6 @@ import { consumeJsonl } from '../stream/jsonl-input.js';
 import { ProgressLine } from '../stream/progress.js';
 import type { DurableCluster } from '../stream/durable.js';
 import { AWAIT_MERGE_CEILING, AWAIT_MERGE_FLOOR, AWAIT_MERGE_SAMPLE_MS, AwaitBudget } from '../stream/await-budget.js';
-import { describeWaits, stallAfterMs } from '../stream/durable-note.js';
 
 export interface FeedSummary {
   input: string;
@@ -152,13 +151,7 @@ with --file, any dead-lettered line makes the exit code 5.`;
     process.stderr.write(`feeding ${input} → ${method} on ${describeTarget(target)}${f.name ? ` (cluster ${f.name})` : ''}\n`);
 
     const started = Date.now();
-    const durableNote = (): string => {
-      const mix = cluster!.mixTriggers();
-      return describeWaits({
-        awaiting: feed.stats.awaiting, limit: budget.limit, zkFailing: cluster!.zkFailing, mix,
-        stalled: cluster!.tracker.stalled(stallAfterMs(mix)), quietMs: Date.now() - cluster!.tracker.lastMergeAt,
-      });
-    };
+    const durableNote = (): string => cluster!.waitNote(feed.stats.awaiting, budget.limit);
     const sizing = cluster && budget.sized ? setInterval(() => budget.update(feed.stats.applied, feed.stats.awaiting, cluster!.mixTriggers()), AWAIT_MERGE_SAMPLE_MS) : undefined;
     sizing?.unref();
     const progress = new ProgressLine(process.stderr, () => feed.stats.applied, (rate) =>

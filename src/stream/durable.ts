@@ -11,6 +11,7 @@ import { Zk } from '../cluster/zk.js';
 import { ServiceClient } from '../client/service-client.js';
 import type { MethodDecl, ServiceDescriptor } from '../idl/types.js';
 import type { MixTriggers } from './await-budget.js';
+import { describeWaits, stallAfterMs } from './durable-note.js';
 import { MergeTracker, type Settle } from './merge-tracker.js';
 
 const TICK_MS = 300;
@@ -92,6 +93,15 @@ export class DurableCluster {
     return { intervalSec, intervalCount, members: this.snapshot.activeList.length, reported: this.triggers.size };
   }
 
+  /** What `awaiting` messages (at most `limit`) wait for, for the progress line; '' when nothing to say. */
+  waitNote(awaiting: number, limit: number): string {
+    const mix = this.mixTriggers();
+    return describeWaits({
+      awaiting, limit, zkFailing: this.zkFailing, mix,
+      stalled: this.tracker.stalled(stallAfterMs(mix)), quietMs: Date.now() - this.tracker.lastMergeAt,
+    });
+  }
+
   close(): void {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
@@ -163,7 +173,7 @@ export class DurableCluster {
       this.tracker.pollAnswered(server, {
         participated: p === undefined ? undefined : Number(p), pid: own.get('pid'),
         updates: num('mix.updates'), mergedThrough: num('mix.merged_through'),
-        droppedAt: num('mix.dropped_at'),
+        droppedAt: num('mix.dropped_at'), droppedFrom: num('mix.dropped_from'),
       });
     } catch (e) {
       this.tracker.pollFailed(server);

@@ -58,6 +58,8 @@ export interface MixProgress {
    * that did not include its diff, or its model replaced by a peer's).
    */
   droppedAt?: number;
+  /** `mix.dropped_from`: `merged_through` at that drop; updates above it up to dropped_at are gone. */
+  droppedFrom?: number;
   pid?: string;
 }
 
@@ -170,12 +172,12 @@ export class MergeTracker {
     const dropped = p.droppedAt !== undefined && s.droppedAt !== undefined && p.droppedAt > s.droppedAt;
     s.droppedAt = p.droppedAt ?? s.droppedAt;
     if (dropped) {
-      // Updates above merged_through and up to dropped_at are gone. Settle what a round did
-      // merge first; the rest waiting here (this poll's batch included: it may predate the drop)
-      // is given back.
+      // Updates above dropped_from and up to dropped_at are gone, even if merged_through moved
+      // past them since (a round after the drop). Settle what a round merged before the drop;
+      // the rest waiting here (this poll's batch included: it may predate the drop) is given back.
       for (const w of batch) w.need = exact ? counter : counter + 2;
       s.stamped.push(...batch);
-      this.settleCovered(s, covered);
+      this.settleCovered(s, Math.min(covered, p.droppedFrom ?? 0));
       this.loseAll(s, 'server dropped updates no MIX round had merged (its diff left out of a round, or its model replaced by a peer\'s)', () => true);
       return;
     }

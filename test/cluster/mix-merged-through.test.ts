@@ -13,6 +13,7 @@ import { MsgMap, bytesToString, decodeOne, type MsgValue } from '../../src/msgpa
 import { MsgWriter } from '../../src/msgpack/writer.js';
 import { RpcClient } from '../../src/rpc/client.js';
 import { startInProcessNode, stopInProcessNode, type InProcessNode } from '../harness/in-process-node.js';
+import { eventually } from '../harness/wait.js';
 import { startZooKeeper, type ZooKeeperInstance } from '../harness/zookeeper.js';
 
 const TYPE = 'classifier';
@@ -143,6 +144,7 @@ describe('linear_mixer: mix.merged_through covers only what a round merged', () 
     await Promise.all([putDiff(a!, merged), putDiff(b!, merged, 21)]);
     expect(await status(a!, 'mix.merged_through')).toBe(0);
     expect(await status(a!, 'mix.dropped_at')).toBe(3);
+    expect(await status(a!, 'mix.dropped_from')).toBe(0);
     expect(await labelCount(a!, 'x')).toBe(0); // the put_diff cleared them: the feed must send them again
     expect(await status(b!, 'mix.merged_through')).toBe(2);
     expect(await labelCount(a!, 'y')).toBe(2);
@@ -180,6 +182,23 @@ describe('linear_mixer: mix.merged_through covers only what a round merged', () 
       for (let k = 0; k < 3; k++) expect(await labelCount(n, `l${k}`)).toBe(perNode);
     }
   });
+});
+
+describe('linear_mixer: a get_diff whose put_diff never comes', () => {
+  it('ends the hold after the interconnect timeout; the server catches up and reports what it dropped', async () => {
+    const [a, b] = [await startNode('orphan', true), await startNode('orphan', true)];
+    await eventually(async () => (await status(a, 'linear_mixer.is_obsolete')) === 0 && (await status(b, 'linear_mixer.is_obsolete')) === 0,
+      'both servers caught up', 30_000, 100);
+    await Promise.all([train(a, 'x', 1), train(a, 'x', 2)]);
+    await getDiff(a, 41); // the master died before its put_diff
+    const late = train(a, 'x', 3); // held until the hold ends
+    // The held train runs when the hold ends, before or after the catch-up.
+    await eventually(async () => (await status(a, 'mix.dropped_at')) >= 2, 'a catches up and drops its unmerged trains', 30_000, 100);
+    await late;
+    await eventually(async () => (await status(a, 'linear_mixer.is_obsolete')) === 0, 'a current again', 30_000, 100);
+    // Whatever merged_through says now (a round after the catch-up), trains 1 and 2 were dropped.
+    expect(await status(a, 'mix.dropped_from')).toBe(0);
+  }, 60_000);
 });
 
 describe('push mixers: mix.merged_through', () => {

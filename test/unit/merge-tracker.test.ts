@@ -161,13 +161,27 @@ describe('juba feed --durable: mix.dropped_at', () => {
     const third = track(t, 'a', false);
     t.pollStarted('a');
     // A round merged a's diff at 10, then one left it out at 25: 11..25 were cleared.
-    t.pollAnswered('a', { participated: 3, updates: 25, mergedThrough: 10, droppedAt: 25, pid: '1' });
+    t.pollAnswered('a', { participated: 3, updates: 25, mergedThrough: 10, droppedAt: 25, droppedFrom: 10, pid: '1' });
     await flush();
     expect(first.get()).toEqual({ kind: 'merged' });
     expect(second.get()?.kind).toBe('lost');
     expect(third.get()?.kind).toBe('lost');
     expect((second.get() as { reason: string }).reason).toMatch(/dropped updates no MIX round had merged/);
     expect(t.awaiting).toBe(0);
+  });
+
+  it('a round after the drop moves merged_through past it: what was dropped stays given back', async () => {
+    const t = new MergeTracker(10_000);
+    const m = track(t, 'a', false);
+    t.pollStarted('a');
+    t.pollAnswered('a', { participated: 1, updates: 2, mergedThrough: 0, droppedAt: 0, droppedFrom: 0, pid: '1' });
+    const late = track(t, 'a', false);
+    t.pollStarted('a');
+    // Dropped 1..3 at a catch-up, then a round took the (empty) diff at 3 and one more at 4.
+    t.pollAnswered('a', { participated: 2, updates: 4, mergedThrough: 4, droppedAt: 3, droppedFrom: 0, pid: '1' });
+    await flush();
+    expect(m.get()?.kind).toBe('lost');
+    expect(late.get()?.kind).toBe('lost'); // applied before this poll: maybe before the drop
   });
 
   it('the same dropped_at again changes nothing', async () => {

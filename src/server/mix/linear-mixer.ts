@@ -2,7 +2,9 @@
  * linear_mixer (framework spec §6.1): the holder of `master_lock` collects every member's diff
  * (get_diff), folds them with the engine's merge, and sends the result to everyone (put_diff).
  * A server whose model version does not match a merged diff becomes obsolete, leaves `actives/`
- * and catches up by pulling a whole model (get_model) from a random other member.
+ * and catches up by pulling a whole model (get_model) from a random other member. Unlike 1.1.1,
+ * a newcomer, or a member whose put_diff never came after its get_diff, stays obsolete until
+ * such a catch-up, even when a put_diff's versions match.
  *
  * What a round merged, exactly (for `mix.merged_through`, which `juba feed --durable` trusts):
  * an engine's put_diff adds the merged diff and clears the whole local diff, so an update made
@@ -67,6 +69,13 @@ export class LinearMixer extends MixerBase implements Mixer {
   readonly name = 'linear_mixer' as const;
   /** Starts true: a new server's model is not known to be current until a put_diff says so. */
   private obsolete = true;
+  /**
+   * Whether this server's model came from a peer's whole model (get_model) since it last fell
+   * behind (started, or missed a round's put_diff): until then a put_diff does not make it
+   * current. A versioned table (nearest_neighbor) accepts any put_diff, so a newcomer made
+   * current by one would never hold the rows merged before it came.
+   */
+  private caughtUp = false;
   /**
    * Connections to the members, kept open between rounds, by ip_port. A member that leaves
    * `nodes/` or whose call fails loses its connection; all are closed on stop.
@@ -326,8 +335,13 @@ export class LinearMixer extends MixerBase implements Mixer {
     clearTimeout(hold.timer);
     hold.timer = setTimeout(() => {
       if (this.hold !== hold) return;
-      this.ctx.logger.warn('no put_diff within the interconnect timeout after get_diff; updates resume');
+      // The round's put_diff may never come: this server may lack its merged diff for good (a
+      // versioned table takes each row once), so it catches up with a peer's whole model.
+      this.ctx.logger.warn('no put_diff within the interconnect timeout after get_diff: updates resume, and this server is obsolete until it catches up');
       this.endHold();
+      this.caughtUp = false;
+      this.obsolete = true;
+      void this.setRegistered(false);
     }, this.ctx.interconnectTimeoutSec * 1000);
     hold.timer.unref?.();
   }
@@ -372,9 +386,10 @@ export class LinearMixer extends MixerBase implements Mixer {
     } else ok = await underWrite(s, apply);
     this.stats.participated++;
     if (!ok && !this.obsolete) this.ctx.logger.warn('a mixed diff was built for another model version: this server is obsolete');
-    this.obsolete = !ok;
+    if (!ok) this.caughtUp = false;
+    this.obsolete = !this.caughtUp;
     this.trigger.reset();
-    await this.setRegistered(ok);
+    await this.setRegistered(!this.obsolete);
     return 0;
   }
 
@@ -396,6 +411,7 @@ export class LinearMixer extends MixerBase implements Mixer {
     const members = await listNodes(ctx.zk(), ctx.type, ctx.name);
     const others = members.filter((m) => m !== this.self);
     if (members.length <= 1 || others.length === 0) {
+      this.caughtUp = true;
       this.obsolete = false;
       await this.setRegistered(true);
       return;
@@ -426,6 +442,7 @@ export class LinearMixer extends MixerBase implements Mixer {
       s.engine.unpackModel(decodeOne(model));
       // Updates counted so far that no round merged are gone with the old model.
       this.stats.dropUnmerged();
+      this.caughtUp = true;
     });
     ctx.logger.info({ peer, bytes: model.length }, 'obsolete model replaced by a peer\'s');
     await this.mix();

@@ -76,10 +76,17 @@ export class MixStats {
    * by a peer's. Updates counted up to here and above `mergedThrough` are gone.
    */
   droppedAt = 0;
+  /**
+   * `mergedThrough` at that drop: updates above it and up to `droppedAt` were dropped, even if a
+   * later round moves `mergedThrough` past `droppedAt` (its diff was taken after the drop).
+   */
+  droppedFrom = 0;
 
   /** Updates not yet in a merged model were just dropped (see `droppedAt`). */
   dropUnmerged(): void {
-    if (this.updates > this.mergedThrough) this.droppedAt = this.updates;
+    if (this.updates <= this.mergedThrough) return;
+    this.droppedFrom = this.mergedThrough;
+    this.droppedAt = this.updates;
   }
 
   roundDone(startedMs: number, members: number, bytes: number): number {
@@ -106,6 +113,7 @@ export class MixStats {
       'mix.updates': String(this.updates),
       'mix.merged_through': String(this.mergedThrough),
       'mix.dropped_at': String(this.droppedAt),
+      'mix.dropped_from': String(this.droppedFrom),
     };
   }
 }
