@@ -37,6 +37,7 @@ export class DurableCluster {
   private readonly clients = new Map<string, ServiceClient>();
   private readonly statusClients = new Map<string, ServiceClient>();
   private readonly polling = new Set<string>();
+  private readonly baselines = new Map<string, Promise<void>>();
   /** Each answering server's `interval_sec` and `interval_count`. */
   private readonly triggers = new Map<string, { sec: number; count: number }>();
   private timer?: NodeJS.Timeout;
@@ -61,8 +62,25 @@ export class DurableCluster {
     await this.snapshotLoaded;
     const targets = await routeCall(this.o.method.routing, this.snapshot, args);
     if (targets.length === 0) throw new Error(`no server found: ${this.o.name}`);
+    await Promise.all(targets.map((t) => this.baseline(t)));
     await Promise.all(targets.map((t) => this.client(t, this.clients).call(this.o.method.name, ...args)));
     return targets;
+  }
+
+  /**
+   * One status answer from `server` before the first message goes there: a drop it reports
+   * later is then known to be newer than that message (mix.dropped_at only grows).
+   */
+  private baseline(server: string): Promise<void> {
+    let b = this.baselines.get(server);
+    if (!b) {
+      this.tracker.watch(server);
+      b = this.poll(server).then(() => {
+        if (!this.tracker.answered(server)) this.baselines.delete(server);
+      });
+      this.baselines.set(server, b);
+    }
+    return b;
   }
 
   /** Merged once any server that applied it merged it; lost only when every one lost it. */

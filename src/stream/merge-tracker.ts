@@ -114,6 +114,16 @@ export class MergeTracker {
     return out.sort((a, b) => b.quietMs - a.quietMs);
   }
 
+  /** Starts watching `server` before anything is applied there (its first answer is the baseline). */
+  watch(server: string): void {
+    this.state(server);
+  }
+
+  /** Whether a status answer from `server` was seen since it was watched. */
+  answered(server: string): boolean {
+    return this.servers.get(server)?.counter !== undefined;
+  }
+
   /** The servers with something to watch. */
   known(): string[] {
     return [...this.servers.keys()];
@@ -164,12 +174,16 @@ export class MergeTracker {
     s.pid = p.pid ?? s.pid;
     s.counter = counter;
     if (restarted) {
-      // Whatever it held unmerged died with the old process, including this poll's batch.
+      // Whatever it held unmerged died with the old process, including this poll's batch. The
+      // new process counts its drops afresh: this answer is their baseline.
+      s.droppedAt = p.droppedAt;
       s.stamped.push(...batch);
       this.loseAll(s, 'server restarted before a MIX covered it', () => true);
       return;
     }
-    const dropped = p.droppedAt !== undefined && s.droppedAt !== undefined && p.droppedAt > s.droppedAt;
+    // No earlier answer to compare with (messages applied before the baseline poll answered):
+    // any drop the server ever made may be theirs.
+    const dropped = p.droppedAt !== undefined && p.droppedAt > (s.droppedAt ?? (batch.length + s.stamped.length > 0 ? 0 : p.droppedAt));
     s.droppedAt = p.droppedAt ?? s.droppedAt;
     if (dropped) {
       // Updates above dropped_from and up to dropped_at are gone, even if merged_through moved

@@ -184,9 +184,51 @@ describe('juba feed --durable: mix.dropped_at', () => {
     expect(late.get()?.kind).toBe('lost'); // applied before this poll: maybe before the drop
   });
 
+  it('a drop made before the first answer counts when messages were waiting; after a restart drops count afresh', async () => {
+    const t = new MergeTracker(10_000);
+    const early = track(t, 'a', false); // applied before any answer from a
+    t.pollStarted('a');
+    // a caught up (dropping 1..3) and a round then took its diff at 3.
+    t.pollAnswered('a', { participated: 1, updates: 4, mergedThrough: 3, droppedAt: 3, droppedFrom: 0, pid: '1' });
+    await flush();
+    expect(early.get()?.kind).toBe('lost');
+    const before = track(t, 'a', false);
+    t.pollStarted('a');
+    t.pollAnswered('a', { participated: 1, updates: 500, mergedThrough: 0, droppedAt: 400, droppedFrom: 0, pid: '1' });
+    t.pollStarted('a');
+    t.pollAnswered('a', { participated: 0, updates: 1, mergedThrough: 0, droppedAt: 0, droppedFrom: 0, pid: '2' }); // restarted
+    await flush();
+    expect(before.get()?.kind).toBe('lost');
+    const after = track(t, 'a', false);
+    t.pollStarted('a');
+    t.pollAnswered('a', { participated: 0, updates: 30, mergedThrough: 0, droppedAt: 0, droppedFrom: 0, pid: '2' });
+    t.pollStarted('a');
+    // The new process caught up: a drop at 30, far below the old process's 400.
+    t.pollAnswered('a', { participated: 1, updates: 31, mergedThrough: 31, droppedAt: 30, droppedFrom: 0, pid: '2' });
+    await flush();
+    expect(after.get()?.kind).toBe('lost');
+  });
+
+  it('a first answer with nothing waiting is only the baseline', async () => {
+    const t = new MergeTracker(10_000);
+    t.watch('a');
+    t.pollStarted('a');
+    t.pollAnswered('a', { participated: 1, updates: 10, mergedThrough: 5, droppedAt: 8, droppedFrom: 2, pid: '1' });
+    expect(t.answered('a')).toBe(true);
+    const m = track(t, 'a', false);
+    t.pollStarted('a');
+    t.pollAnswered('a', { participated: 2, updates: 11, mergedThrough: 5, droppedAt: 8, droppedFrom: 2, pid: '1' });
+    t.pollStarted('a');
+    t.pollAnswered('a', { participated: 3, updates: 11, mergedThrough: 11, droppedAt: 8, droppedFrom: 2, pid: '1' });
+    await flush();
+    expect(m.get()).toEqual({ kind: 'merged' });
+  });
+
   it('the same dropped_at again changes nothing', async () => {
     const t = new MergeTracker(10_000);
+    t.watch('a');
     t.pollStarted('a');
+    t.pollAnswered('a', { participated: 0, updates: 25, mergedThrough: 20, droppedAt: 20, droppedFrom: 10, pid: '1' });
     const m = track(t, 'a', false);
     t.pollStarted('a');
     t.pollAnswered('a', { participated: 1, updates: 30, mergedThrough: 20, droppedAt: 20, pid: '1' });
