@@ -38,6 +38,8 @@ export class DurableCluster {
   private readonly statusClients = new Map<string, ServiceClient>();
   private readonly polling = new Set<string>();
   private readonly baselines = new Map<string, Promise<void>>();
+  /** The latest refresh(), which may be reconnecting to ZooKeeper. */
+  private refreshing?: Promise<void>;
   /** Each answering server's `interval_sec` and `interval_count`. */
   private readonly triggers = new Map<string, { sec: number; count: number }>();
   private timer?: NodeJS.Timeout;
@@ -124,7 +126,15 @@ export class DurableCluster {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
     for (const c of [...this.clients.values(), ...this.statusClients.values()]) c.close();
-    void this.zk?.close().catch(() => undefined);
+    const closeZk = (): void => {
+      const zk = this.zk;
+      this.zk = undefined;
+      void zk?.close().catch(() => undefined);
+    };
+    closeZk();
+    // A reconnect in flight (ZooKeeper was restarting) would leave a session open, and the
+    // process alive after its work is done: close what it brings too.
+    void this.refreshing?.then(closeZk, closeZk);
   }
 
   private watchSession(zk: Zk): void {
@@ -136,7 +146,7 @@ export class DurableCluster {
 
   private async tick(): Promise<void> {
     if (this.closed) return;
-    void this.refresh();
+    this.refreshing = this.refresh();
     for (const server of this.tracker.known()) void this.poll(server);
     this.tracker.checkSilent();
   }
