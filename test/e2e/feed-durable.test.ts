@@ -173,10 +173,12 @@ afterAll(async () => {
 });
 
 /**
- * NOT YET RELIABLE (issue 17 open): the two --durable chaos runs passed only once in five runs
- * here. In the others the feed held a few dozen messages awaiting a MIX that never came (it
- * correctly did not acknowledge them) or the cluster came back with fewer than three servers in
- * nodes/ after the ZooKeeper restart. Run them with JUBA_DURABLE_CHAOS=1.
+ * Gated (each run takes minutes on 2 shared cores; run them with JUBA_DURABLE_CHAOS=1). Before
+ * the issue 17 fixes they passed once in five: trains dropped by put_diff were vouched for,
+ * drops seen in a server's first answer were missed, a restart's batch waited forever and a
+ * feed that finished during the ZooKeeper restart never exited. Since, see the README's status.
+ * A cluster that comes back with fewer than three servers in nodes/ after the ZooKeeper
+ * restart is a server-side session matter (lostAfterMix says so).
  */
 const chaosIt = process.env.JUBA_DURABLE_CHAOS ? it : it.skip;
 

@@ -3,8 +3,8 @@
  * (get_diff), folds them with the engine's merge, and sends the result to everyone (put_diff).
  * A server whose model version does not match a merged diff becomes obsolete, leaves `actives/`
  * and catches up by pulling a whole model (get_model) from a random other member. Unlike 1.1.1,
- * a newcomer, or a member whose put_diff never came after its get_diff, stays obsolete until
- * such a catch-up, even when a put_diff's versions match.
+ * a member whose put_diff never came after its get_diff stays obsolete until such a catch-up,
+ * even when a later put_diff's versions match.
  *
  * What a round merged, exactly (for `mix.merged_through`, which `juba feed --durable` trusts):
  * an engine's put_diff adds the merged diff and clears the whole local diff, so an update made
@@ -70,12 +70,13 @@ export class LinearMixer extends MixerBase implements Mixer {
   /** Starts true: a new server's model is not known to be current until a put_diff says so. */
   private obsolete = true;
   /**
-   * Whether this server's model came from a peer's whole model (get_model) since it last fell
-   * behind (started, or missed a round's put_diff): until then a put_diff does not make it
-   * current. A versioned table (nearest_neighbor) accepts any put_diff, so a newcomer made
-   * current by one would never hold the rows merged before it came.
+   * False once this server served a get_diff whose put_diff never came (the hold timed out): it
+   * may lack that round's merged diff for good (a versioned table takes each row once), so no
+   * put_diff makes it current until it pulled a peer's whole model. A newcomer is made current
+   * by a matching put_diff as in 1.1.1: a catch-up mid-stream copies the peer's unmerged diff,
+   * which the next round would count twice (a classifier's labels).
    */
-  private caughtUp = false;
+  private caughtUp = true;
   /**
    * Connections to the members, kept open between rounds, by ip_port. A member that leaves
    * `nodes/` or whose call fails loses its connection; all are closed on stop.
