@@ -35,7 +35,7 @@ function peakRssMb(pid: number): number {
 }
 
 /** One feed of `file` into cluster `name`; peak RSS read just before the process exits. */
-async function feedCluster(zkHosts: string, name: string, file: string, durable: boolean): Promise<{ perSecond: number; peakRssMb: number; merged?: number }> {
+async function feedCluster(zkHosts: string, name: string, file: string, durable: boolean): Promise<{ perSecond: number; peakRssMb: number; merged?: number; awaitMerge?: number }> {
   const p = spawn(process.execPath, [JUBA, 'feed', '-f', file, '-t', 'nearest_neighbor', '-z', zkHosts, '-n', name, '--json',
     ...(durable ? ['--durable'] : [])], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
@@ -49,8 +49,8 @@ async function feedCluster(zkHosts: string, name: string, file: string, durable:
   }, 100);
   await new Promise((r) => p.on('exit', r));
   clearInterval(timer);
-  const s = JSON.parse(out) as { perSecond: number; merged?: number; seconds: number };
-  return { perSecond: Math.round((durable ? s.merged! : DURABLE_N) / s.seconds), peakRssMb: peak, merged: s.merged };
+  const s = JSON.parse(out) as { perSecond: number; merged?: number; seconds: number; awaitMerge?: number };
+  return { perSecond: Math.round((durable ? s.merged! : DURABLE_N) / s.seconds), peakRssMb: peak, merged: s.merged, awaitMerge: s.awaitMerge };
 }
 
 async function durableCost(): Promise<Record<string, unknown>> {
@@ -85,6 +85,8 @@ async function durableCost(): Promise<Record<string, unknown>> {
         plainPerSec: plain.perSecond, durablePerSec: durable.perSecond,
         plainPeakRssMb: plain.peakRssMb, durablePeakRssMb: durable.peakRssMb,
         durableMerged: durable.merged,
+        // --await-merge as the feed sized it at the end (one MIX interval at the measured rate).
+        durableAwaitMerge: durable.awaitMerge,
       };
     }
   } finally {

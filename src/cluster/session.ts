@@ -310,8 +310,9 @@ export class ClusterSession extends EventEmitter implements Coordination {
         this.log.warn({ attempt, err: error, retry_ms: delayMs }, 'cannot renew the ZooKeeper session yet; retrying');
       },
     });
-    if (!done) {
-      void fresh?.close();
+    if (!done || this.closed) {
+      // Closed meanwhile: the session a connect in flight brought must not keep the process alive.
+      void (done ?? fresh)?.close();
       return;
     }
     this.zk = done;

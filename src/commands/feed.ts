@@ -6,6 +6,7 @@ import { JubaError } from '../errors.js';
 import { amqpUrlFor } from '../stream/amqp-input.js';
 import { engineFactory, engineTypes } from '../engine/registry.js';
 import { planFeed, runFeed, type FeedSummary } from '../stream/run-feed.js';
+import { AWAIT_MERGE_CEILING, AWAIT_MERGE_FLOOR } from '../stream/await-budget.js';
 
 /** Each shipped engine's default mapping, for the help text: `nearest_neighbor: ["id1", {…}] → set_row`. */
 function feedDefaults(): string {
@@ -51,7 +52,7 @@ with --file, any dead-lettered line makes the exit code 5.`;
     'idle-exit': Flags.integer({ min: 1, description: 'stop when no message arrived for this many seconds' }),
     duration: Flags.integer({ min: 1, description: 'stop after this many seconds' }),
     durable: Flags.boolean({ default: false, allowNo: true, description: 'with -z: a message is done (acked, or a line counted) only once a completed MIX round holds it; updates a lost server never merged are sent again. With -s: acknowledged after apply' }),
-    'await-merge': Flags.integer({ default: 20_000, min: 1, description: '--durable: most messages applied and waiting for a MIX at once; beyond that the feed waits' }),
+    'await-merge': Flags.integer({ min: 1, description: `--durable: most messages applied and waiting for a MIX at once; beyond that the feed waits (and the AMQP prefetch is --in-flight plus this). Default: one MIX interval at the measured feed rate, rows/s × (interval_sec + 1) with the interval read from the servers' get_status, doubled while it is full, at least ${AWAIT_MERGE_FLOOR.toLocaleString('en')} and at most ${AWAIT_MERGE_CEILING.toLocaleString('en')}` }),
   };
 
   async run(): Promise<FeedSummary> {

@@ -18,7 +18,11 @@ export interface AmqpInputOptions {
   url: string;
   queue: string;
   deadLetterQueue: string;
-  prefetch: number;
+  /**
+   * Most unacknowledged messages at once; a function is asked again every second and the
+   * channel's limit follows it (a per-channel basic.qos, which RabbitMQ applies at once).
+   */
+  prefetch: number | (() => number);
   /** Reports connection state changes ('connected', 'reconnecting in 2 s: …'). */
   onState?(state: string): void;
 }
@@ -89,7 +93,17 @@ export function consumeAmqp(opts: AmqpInputOptions, handle: (body: string) => Pr
     ch.on('error', () => undefined);
     await assertStreamQueue(ch, opts.queue);
     await assertStreamQueue(ch, opts.deadLetterQueue);
-    await ch.prefetch(opts.prefetch);
+    const prefetchNow = (): number => (typeof opts.prefetch === 'function' ? opts.prefetch() : opts.prefetch);
+    let prefetch = prefetchNow();
+    await ch.prefetch(prefetch, true);
+    const resize = setInterval(() => {
+      const want = prefetchNow();
+      if (want === prefetch) return;
+      prefetch = want;
+      void ch.prefetch(want, true).catch(() => undefined);
+    }, 1000);
+    resize.unref();
+    void closed.finally(() => clearInterval(resize));
     const { consumerTag } = await ch.consume(opts.queue, (msg) => {
       if (!msg) return; // cancelled by the broker (queue deleted): 'close' or stop follows
       const p = settle(ch, msg).finally(() => inHand.delete(p));

@@ -10,6 +10,8 @@ import { RingSnapshot, routeCall } from '../cluster/routing.js';
 import { ClusterSession } from '../cluster/session.js';
 import { ServiceClient } from '../client/service-client.js';
 import type { MethodDecl, ServiceDescriptor } from '../idl/types.js';
+import type { MixTriggers } from './await-budget.js';
+import { describeWaits, stallAfterMs } from './durable-note.js';
 import { MergeTracker, type Settle } from './merge-tracker.js';
 
 const TICK_MS = 300;
@@ -34,6 +36,10 @@ export class DurableCluster {
   private readonly clients = new Map<string, ServiceClient>();
   private readonly statusClients = new Map<string, ServiceClient>();
   private readonly polling = new Set<string>();
+  private readonly baselines = new Map<string, Promise<void>>();
+  /** The latest refresh(), which may be reconnecting to ZooKeeper. */
+  /** Each answering server's `interval_sec` and `interval_count`. */
+  private readonly triggers = new Map<string, { sec: number; count: number }>();
   private timer?: NodeJS.Timeout;
   private closed = false;
   /** The latest ZooKeeper failure, for the progress line; cleared by the next good read. */
@@ -55,8 +61,25 @@ export class DurableCluster {
     await this.snapshotLoaded;
     const targets = await routeCall(this.o.method.routing, this.snapshot, args);
     if (targets.length === 0) throw new Error(`no server found: ${this.o.name}`);
+    await Promise.all(targets.map((t) => this.baseline(t)));
     await Promise.all(targets.map((t) => this.client(t, this.clients).call(this.o.method.name, ...args)));
     return targets;
+  }
+
+  /**
+   * One status answer from `server` before the first message goes there: a drop it reports
+   * later is then known to be newer than that message (mix.dropped_at only grows).
+   */
+  private baseline(server: string): Promise<void> {
+    let b = this.baselines.get(server);
+    if (!b) {
+      this.tracker.watch(server);
+      b = this.poll(server).then(() => {
+        if (!this.tracker.answered(server)) this.baselines.delete(server);
+      });
+      this.baselines.set(server, b);
+    }
+    return b;
   }
 
   /** Merged once any server that applied it merged it; lost only when every one lost it. */
@@ -76,10 +99,32 @@ export class DurableCluster {
     });
   }
 
+  /** The cluster's MIX triggers as its servers last reported them (for the --await-merge size). */
+  mixTriggers(): MixTriggers {
+    let intervalSec = 0;
+    let intervalCount = 0;
+    for (const t of this.triggers.values()) {
+      intervalSec = Math.max(intervalSec, t.sec);
+      intervalCount = Math.max(intervalCount, t.count);
+    }
+    return { intervalSec, intervalCount, members: this.snapshot.activeList.length, reported: this.triggers.size };
+  }
+
+  /** What `awaiting` messages (at most `limit`) wait for, for the progress line; '' when nothing to say. */
+  waitNote(awaiting: number, limit: number): string {
+    const mix = this.mixTriggers();
+    return describeWaits({
+      awaiting, limit, zkFailing: this.zkFailing, mix,
+      stalled: this.tracker.stalled(stallAfterMs(mix)), quietMs: Date.now() - this.tracker.lastMergeAt,
+    });
+  }
+
   close(): void {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
     for (const c of [...this.clients.values(), ...this.statusClients.values()]) c.close();
+    // The session also ends a renewal in flight (ZooKeeper restarting), which would keep the
+    // process alive after its work is done.
     void this.zk?.close().catch(() => undefined);
   }
 
@@ -128,10 +173,11 @@ export class DurableCluster {
       const own = [...st.values()][0] ?? new Map<string, string>();
       const p = own.get('mix.participated');
       const num = (k: string): number | undefined => (own.has(k) ? Number(own.get(k)) : undefined);
+      this.triggers.set(server, { sec: num('interval_sec') ?? 0, count: num('interval_count') ?? 0 });
       this.tracker.pollAnswered(server, {
         participated: p === undefined ? undefined : Number(p), pid: own.get('pid'),
         updates: num('mix.updates'), mergedThrough: num('mix.merged_through'),
-        obsolete: own.get('linear_mixer.is_obsolete') === '1', modelReplacedAt: num('mix.model_replaced_at'),
+        droppedAt: num('mix.dropped_at'), droppedFrom: num('mix.dropped_from'),
       });
     } catch (e) {
       this.tracker.pollFailed(server);

@@ -10,7 +10,8 @@ import type { Outcome } from './feed.js';
 
 export interface JsonlInputOptions {
   input: Readable;
-  inFlight: number;
+  /** Most lines being handled at once; a function is asked again for every line. */
+  inFlight: number | (() => number);
   /** Where poison lines are appended; opened on the first one. */
   deadLetterFile: string;
   /** Set by stop(): no further line is read. */
@@ -26,6 +27,9 @@ export interface JsonlResult {
 export async function consumeJsonl(opts: JsonlInputOptions, handle: (body: string) => Promise<Outcome>): Promise<JsonlResult> {
   const rl = readline.createInterface({ input: opts.input, crlfDelay: Infinity });
   const running = new Set<Promise<void>>();
+  // Woken when a line finishes: with thousands in flight (--durable), racing them all per line
+  // would cost a reaction on every pending promise each time.
+  let wake: (() => void) | undefined;
   let dead: fs.WriteStream | undefined;
   let lineNo = 0;
   let notApplied = 0;
@@ -39,9 +43,16 @@ export async function consumeJsonl(opts: JsonlInputOptions, handle: (body: strin
         dead ??= fs.createWriteStream(opts.deadLetterFile, { flags: 'a' });
         dead.write(`${JSON.stringify({ line: n, reason: outcome.reason, message: line })}\n`);
       } else if (outcome.kind === 'stopped') notApplied++;
-    }).finally(() => running.delete(p));
+    }).finally(() => {
+      running.delete(p);
+      wake?.();
+    });
     running.add(p);
-    if (running.size >= opts.inFlight) await Promise.race(running);
+    const most = (): number => (typeof opts.inFlight === 'function' ? opts.inFlight() : opts.inFlight);
+    while (running.size >= most() && running.size > 0) {
+      await new Promise<void>((r) => (wake = r));
+      wake = undefined;
+    }
   }
   rl.close();
   await Promise.all([...running]);

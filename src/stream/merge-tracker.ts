@@ -4,8 +4,9 @@
  * A message applied on server S is merged once S took part in a MIX round whose diff was taken
  * after the apply. juba's linear_mixer reports `mix.updates` (updates S counted, each before its
  * reply) and `mix.merged_through` (`mix.updates` when S's diff was taken for the last round that
- * S completed): a poll started after the apply reads u, and the message is merged once
- * merged_through >= u. Mixers without those keys give `mix.participated` (put_diffs S applied,
+ * included it): a poll started after the apply reads u, and the message is merged once
+ * merged_through >= u. When S reports a newer `mix.dropped_at` (a round left its diff out, or a
+ * peer's model replaced its own), what waited on S and is not covered is handed back. Mixers without those keys give `mix.participated` (put_diffs S applied,
  * one per round): a poll after the apply reading p proves nothing about round p+1 (its get_diff
  * may predate the apply) but round p+2 began after round p+1 ended on S, so it holds the update.
  *
@@ -35,7 +36,9 @@ interface ServerState {
   pid?: string;
   counter?: number;
   lastAnswer: number;
-  replacedAt?: number;
+  /** When a message here last merged, or when messages began waiting here after none did. */
+  lastProgress: number;
+  droppedAt?: number;
   /** No `mix.participated`: a Jubatus 1.1.1 member, acknowledged after apply. */
   fallback: boolean;
   /** Missing from the last `nodes/` listing (a ZooKeeper session may also just have expired). */
@@ -50,11 +53,30 @@ export interface MixProgress {
   /** `mix.updates` and `mix.merged_through` (linear_mixer); else the participated rule applies. */
   updates?: number;
   mergedThrough?: number;
-  /** `mix.model_replaced_at`: `updates` when the model was last replaced by a peer's. */
-  modelReplacedAt?: number;
-  /** `linear_mixer.is_obsolete`: the server's model will be replaced by a peer's. */
-  obsolete?: boolean;
+  /**
+   * `mix.dropped_at`: `updates` when the server last dropped updates no round merged (a round
+   * that did not include its diff, or its model replaced by a peer's).
+   */
+  droppedAt?: number;
+  /** `mix.dropped_from`: `merged_through` at that drop; updates above it up to dropped_at are gone. */
+  droppedFrom?: number;
   pid?: string;
+}
+
+/** A server the feed waits on with no merge for a while (see `MergeTracker.stalled`). */
+export interface StalledServer {
+  server: string;
+  waiting: number;
+  /** Since a message last merged there (or since messages began waiting there). */
+  quietMs: number;
+  /** Since its last status answer. */
+  silentMs: number;
+  /** Listed in ZooKeeper's `nodes/` at the last look. */
+  inNodes: boolean;
+}
+
+function waitingOn(s: ServerState): number {
+  return s.unstamped.length + (s.polling?.length ?? 0) + s.stamped.length;
 }
 
 export class MergeTracker {
@@ -73,8 +95,33 @@ export class MergeTracker {
   /** Messages applied and not yet merged. */
   get awaiting(): number {
     let n = 0;
-    for (const s of this.servers.values()) n += s.unstamped.length + (s.polling?.length ?? 0) + s.stamped.length;
+    for (const s of this.servers.values()) n += waitingOn(s);
     return n;
+  }
+
+  /**
+   * Servers holding messages on which nothing merged for `quietMs` (their MIX stalled, or no
+   * MIX runs), longest first: what the feed waits for, for the progress line.
+   */
+  stalled(quietMs: number): StalledServer[] {
+    const now = this.now();
+    const out: StalledServer[] = [];
+    for (const [server, s] of this.servers) {
+      const waiting = waitingOn(s);
+      if (waiting === 0 || now - s.lastProgress < quietMs) continue;
+      out.push({ server, waiting, quietMs: now - s.lastProgress, silentMs: now - s.lastAnswer, inNodes: !s.absent });
+    }
+    return out.sort((a, b) => b.quietMs - a.quietMs);
+  }
+
+  /** Starts watching `server` before anything is applied there (its first answer is the baseline). */
+  watch(server: string): void {
+    this.state(server);
+  }
+
+  /** Whether a status answer from `server` was seen since it was watched. */
+  answered(server: string): boolean {
+    return this.servers.get(server)?.counter !== undefined;
   }
 
   /** The servers with something to watch. */
@@ -88,6 +135,7 @@ export class MergeTracker {
     return new Promise<Settle>((resolve) => {
       const w: Waiting = { idempotent, settle: resolve };
       if (s.fallback) return resolve({ kind: 'merged' });
+      if (waitingOn(s) === 0) s.lastProgress = this.now();
       s.unstamped.push(w);
     });
   }
@@ -126,33 +174,41 @@ export class MergeTracker {
     s.pid = p.pid ?? s.pid;
     s.counter = counter;
     if (restarted) {
-      // Whatever it held unmerged died with the old process, including this poll's batch.
+      // Whatever it held unmerged died with the old process, including this poll's batch. The
+      // new process counts its drops afresh: this answer is their baseline.
+      s.droppedAt = p.droppedAt;
+      s.stamped.push(...batch);
       this.loseAll(s, 'server restarted before a MIX covered it', () => true);
       return;
     }
-    if (p.modelReplacedAt !== undefined && s.replacedAt !== undefined && p.modelReplacedAt > s.replacedAt) {
-      // The model was replaced by a peer's since the last answer: what waited here is gone.
-      s.replacedAt = p.modelReplacedAt;
+    // No earlier answer to compare with (messages applied before the baseline poll answered):
+    // any drop the server ever made may be theirs.
+    const dropped = p.droppedAt !== undefined && p.droppedAt > (s.droppedAt ?? (batch.length + s.stamped.length > 0 ? 0 : p.droppedAt));
+    s.droppedAt = p.droppedAt ?? s.droppedAt;
+    if (dropped) {
+      // Updates above dropped_from and up to dropped_at are gone, even if merged_through moved
+      // past them since (a round after the drop). Settle what a round merged before the drop;
+      // the rest waiting here (this poll's batch included: it may predate the drop) is given back.
+      for (const w of batch) w.need = exact ? counter : counter + 2;
       s.stamped.push(...batch);
-      this.loseAll(s, 'server replaced its model by a peer\'s before a MIX covered it', () => true);
-      return;
-    }
-    s.replacedAt = p.modelReplacedAt ?? s.replacedAt;
-    if (p.obsolete) {
-      // Its own updates may vanish when it pulls a peer's model: repeat what is safe to repeat.
-      s.stamped.push(...batch.filter((w) => w.idempotent));
-      this.loseAll(s, 'server obsolete (its model is replaced by a peer\'s) before a MIX covered it', (w) => w.idempotent);
-      s.unstamped.push(...batch.filter((w) => !w.idempotent));
+      this.settleCovered(s, Math.min(covered, p.droppedFrom ?? 0));
+      this.loseAll(s, 'server dropped updates no MIX round had merged (its diff left out of a round, or its model replaced by a peer\'s)', () => true);
       return;
     }
     for (const w of batch) w.need = exact ? counter : counter + 2;
     s.stamped.push(...batch);
+    this.settleCovered(s, covered);
+  }
+
+  /** Settles as merged the stamped messages whose proof `covered` reached. */
+  private settleCovered(s: ServerState, covered: number): void {
     const keep: Waiting[] = [];
     for (const w of s.stamped) {
       if (w.need! <= covered) {
         w.settle({ kind: 'merged' });
         this.merged++;
         this.lastMergeAt = this.now();
+        s.lastProgress = this.lastMergeAt;
       } else keep.push(w);
     }
     s.stamped = keep;
@@ -210,7 +266,8 @@ export class MergeTracker {
   private state(server: string): ServerState {
     let s = this.servers.get(server);
     if (!s) {
-      s = { unstamped: [], stamped: [], lastAnswer: this.now(), fallback: this.fallbackServers.has(server), absent: false };
+      const now = this.now();
+      s = { unstamped: [], stamped: [], lastAnswer: now, lastProgress: now, fallback: this.fallbackServers.has(server), absent: false };
       this.servers.set(server, s);
     }
     return s;

@@ -14,6 +14,7 @@ import type { DurableCluster } from './durable.js';
 import { createMapper, Feed, formatProgress, type Mapper } from './feed.js';
 import { consumeJsonl } from './jsonl-input.js';
 import { ProgressLine } from './progress.js';
+import { AWAIT_MERGE_SAMPLE_MS, AwaitBudget } from './await-budget.js';
 
 export interface FeedSummary {
   input: string;
@@ -36,6 +37,8 @@ export interface FeedSummary {
   resentWhy?: Record<string, number>;
   /** --durable: members without juba's mix.* status keys (Jubatus 1.1.1), acknowledged after apply. */
   ackAfterApply?: string[];
+  /** --durable: --await-merge at the end (given, or sized from the feed rate and MIX interval). */
+  awaitMerge?: number;
 }
 
 /** Update methods a repeat cannot change the model twice with (for --map). */
@@ -118,7 +121,8 @@ export interface FeedRun {
   targetLabel: string;
   clusterName?: string;
   /** --durable with a cluster to watch (from -z): MIX tracking; without zk, acknowledged after apply. */
-  durable?: { zk?: { hosts: string; timeoutSec: number; name?: string }; awaitMerge: number };
+  /** `awaitMerge`: --await-merge as given; undefined = sized from the feed rate and the MIX interval. */
+  durable?: { zk?: { hosts: string; timeoutSec: number; name?: string }; awaitMerge?: number };
   type: string;
   descriptor: ServiceDescriptor;
   callTimeoutMs: number;
@@ -141,8 +145,9 @@ export async function runFeed(plan: FeedPlan, r: FeedRun): Promise<FeedSummary> 
   const method = plan.method;
   const cluster = r.durable?.zk ? await openDurable(plan, r, r.durable.zk) : undefined;
   if (r.durable && !cluster) r.say('--durable with -s: a single server has no MIX to wait for; messages are acknowledged after apply');
-  const awaitMerge = r.durable?.awaitMerge ?? 0;
-  const inFlight = r.inFlight + (cluster ? awaitMerge : 0);
+  const budget = new AwaitBudget(r.durable?.awaitMerge);
+  // Messages being applied plus those waiting for a MIX: the input's concurrency (AMQP prefetch).
+  const inFlight = (): number => r.inFlight + (cluster ? budget.limit : 0);
   const feed = new Feed({
     map: plan.map, apply: (args) => client.call(method, ...args), retryForMs: r.retryForMs,
     durable: cluster && {
@@ -154,17 +159,9 @@ export async function runFeed(plan: FeedPlan, r: FeedRun): Promise<FeedSummary> 
   r.say(`feeding ${plan.input} → ${method} on ${r.targetLabel}${r.clusterName ? ` (cluster ${r.clusterName})` : ''}`);
 
   const started = Date.now();
-  const durableNote = (): string | null => {
-    if (!cluster) return null;
-    const t = cluster.tracker;
-    const notes: string[] = [];
-    if (cluster.zkFailing) notes.push(`ZooKeeper: ${cluster.zkFailing}`);
-    const quiet = Math.round((Date.now() - t.lastMergeAt) / 1000);
-    if (feed.stats.awaiting >= awaitMerge && quiet >= 5) {
-      notes.push(`--await-merge full: waiting for a MIX that is not coming (none for ${quiet} s; is the mixer off, -s 0 -i 0? run juba ctl mix)`);
-    } else if (feed.stats.awaiting > 0 && quiet >= 30) notes.push(`no MIX round for ${quiet} s`);
-    return notes.join(' · ');
-  };
+  const durableNote = (): string => cluster!.waitNote(feed.stats.awaiting, budget.limit);
+  const sizing = cluster && budget.sized ? setInterval(() => budget.update(feed.stats.applied, feed.stats.awaiting, cluster.mixTriggers()), AWAIT_MERGE_SAMPLE_MS) : undefined;
+  sizing?.unref();
   const progress = new ProgressLine(r.progressTo, () => feed.stats.applied, (rate) =>
     formatProgress(feed.stats, Date.now() - started, rate, cluster ? durableNote() : undefined));
   let lastArrival = Date.now();
@@ -178,6 +175,12 @@ export async function runFeed(plan: FeedPlan, r: FeedRun): Promise<FeedSummary> 
     const idleMs = r.idleExitMs;
     stop.when(() => feed.stats.inFlight - feed.stats.awaiting === 0 && Date.now() - lastArrival >= idleMs, 'idle');
   }
+  // Stopped with messages still waiting for a MIX: said once, with what they waited for.
+  let waited = '';
+  const stopFeed = (): void => {
+    if (cluster && feed.stats.awaiting > 0) waited = `stopped while ${feed.stats.awaiting} message(s) waited for a MIX: ${durableNote() || 'none came'}`;
+    feed.stop();
+  };
   progress.start();
   let notApplied = 0;
   try {
@@ -187,14 +190,14 @@ export async function runFeed(plan: FeedPlan, r: FeedRun): Promise<FeedSummary> 
         onState: (s) => progress.note(s),
       }, handle);
       await stop.stopped;
-      feed.stop();
+      stopFeed();
       await consumer.stop();
       notApplied = feed.stats.received - feed.done;
     } else {
       const signal = { stopped: false };
       void stop.stopped.then(() => {
         signal.stopped = true;
-        feed.stop();
+        stopFeed();
       });
       const input = plan.file === '-' ? process.stdin : fs.createReadStream(plan.file!);
       const result = await consumeJsonl({ input, inFlight, deadLetterFile: plan.deadLetterTo, signal }, handle);
@@ -202,7 +205,9 @@ export async function runFeed(plan: FeedPlan, r: FeedRun): Promise<FeedSummary> 
       if (plan.file === '-') process.stdin.destroy();
     }
   } finally {
+    if (sizing) clearInterval(sizing);
     progress.stop();
+    if (waited) r.say(waited);
     cluster?.close();
   }
   const seconds = (Date.now() - started) / 1000;
@@ -220,6 +225,7 @@ export async function runFeed(plan: FeedPlan, r: FeedRun): Promise<FeedSummary> 
       summary.resent = s.resent;
       summary.resentWhy = s.resentWhy;
       summary.ackAfterApply = [...cluster.tracker.fallbackServers].sort();
+      summary.awaitMerge = budget.limit;
     }
   }
   return summary;

@@ -108,7 +108,8 @@ interface Summary { applied: number; merged?: number; deadLettered: number; notA
 async function feedFile(first: number, durable: boolean): Promise<Summary> {
   const feedArgs = ['feed', '-f', '-', '-t', 'nearest_neighbor', '-z', zk.hosts, '-n', NAME, '--retry-for', '120', '--json', ...(durable ? ['--durable'] : [])];
   const cmd = `"${process.execPath}" "${JUBA}" source --count ${N} --first-id ${first} --seed 5 --speed ${SPEED} | "${process.execPath}" "${JUBA}" ${feedArgs.join(' ')}`;
-  const p = spawn('sh', ['-c', cmd], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  // Its own process group: a timeout kills the pipe's two ends, not only the shell.
+  const p = spawn('sh', ['-c', cmd], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' }, detached: true });
   let out = '';
   let err = '';
   p.stdout.on('data', (d) => (out += d));
@@ -117,8 +118,8 @@ async function feedFile(first: number, durable: boolean): Promise<Summary> {
   await chaos();
   const mixing = mixUntil(exited);
   const code = await Promise.race([exited, new Promise<string>((r) => setTimeout(() => r('timeout'), 75_000))]);
+  if (code === 'timeout') process.kill(-p.pid!, 'SIGKILL');
   await mixing;
-  if (code === 'timeout') p.kill('SIGKILL');
   expect(code, err.slice(-2500)).toBe(0);
   return JSON.parse(out) as Summary;
 }
@@ -172,10 +173,12 @@ afterAll(async () => {
 });
 
 /**
- * NOT YET RELIABLE (issue 17 open): the two --durable chaos runs passed only once in five runs
- * here. In the others the feed held a few dozen messages awaiting a MIX that never came (it
- * correctly did not acknowledge them) or the cluster came back with fewer than three servers in
- * nodes/ after the ZooKeeper restart. Run them with JUBA_DURABLE_CHAOS=1.
+ * Gated (each run takes minutes on 2 shared cores; run them with JUBA_DURABLE_CHAOS=1). Before
+ * the issue 17 fixes they passed once in five: trains dropped by put_diff were vouched for,
+ * drops seen in a server's first answer were missed, a restart's batch waited forever and a
+ * feed that finished during the ZooKeeper restart never exited. Since, see the README's status.
+ * A cluster that comes back with fewer than three servers in nodes/ after the ZooKeeper
+ * restart is a server-side session matter (lostAfterMix says so).
  */
 const chaosIt = process.env.JUBA_DURABLE_CHAOS ? it : it.skip;
 

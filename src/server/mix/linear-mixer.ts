@@ -2,14 +2,29 @@
  * linear_mixer (framework spec §6.1): the holder of `master_lock` collects every member's diff
  * (get_diff), folds them with the engine's merge, and sends the result to everyone (put_diff).
  * A server whose model version does not match a merged diff becomes obsolete, leaves `actives/`
- * and catches up by pulling a whole model (get_model) from a random other member.
+ * and catches up by pulling a whole model (get_model) from a random other member. Unlike 1.1.1,
+ * a member whose put_diff never came after its get_diff stays obsolete until such a catch-up,
+ * even when a later put_diff's versions match.
+ *
+ * What a round merged, exactly (for `mix.merged_through`, which `juba feed --durable` trusts):
+ * an engine's put_diff adds the merged diff and clears the whole local diff, so an update made
+ * between a member's get_diff and its put_diff, or a member whose diff the master skipped, would
+ * vanish while the next round looked as if it covered it. Hence:
+ * - a member holds the model's write lock from serving get_diff until the put_diff (or, should
+ *   the master die, for the interconnect timeout): no update falls between the two;
+ * - juba's master sends a fresh round token as get_diff's int param (Jubatus sends 0 and
+ *   ignores it) and sends it back as a trailing put_diff param only to the members whose diff it
+ *   folded (a Jubatus member ignores extra trailing params, framework spec §2);
+ * - a member advances merged_through only when the put_diff names the token of the diff it
+ *   handed out; otherwise what it had not merged is dropped (`mix.dropped_at`). A Jubatus master
+ *   sends neither: its put_diff after a get_diff(0) counts as including the diff.
  */
 import { performance } from 'node:perf_hooks';
 import { tryWriteLock, type LockHandle } from '../../cluster/lock.js';
 import { listNodes, registerActive, unregisterActive } from '../../cluster/membership.js';
 import { masterLock } from '../../cluster/paths.js';
 import type { LinearMixable } from '../../engine/engine.js';
-import { decodeOne, expectArray, expectBytes, expectNumber } from '../../msgpack/reader.js';
+import { decodeOne, expectArray, expectBytes, expectNumber, type MsgValue } from '../../msgpack/reader.js';
 import { MsgWriter } from '../../msgpack/writer.js';
 import type { RpcClient } from '../../rpc/client.js';
 import {
@@ -21,15 +36,55 @@ import type { Mixer, MixerContext } from './mixer.js';
 /** How long do_mix waits between attempts at the master lock. */
 const SPIN_MS = 50;
 
+/** The diff a member handed out last: the round's token (0 from a Jubatus master) and `updates` then. */
+interface TakenDiff {
+  token: number;
+  at: number;
+}
+
+/** The model's write lock, held by a member from its get_diff until the round's put_diff. */
+interface DiffHold {
+  release(): void;
+  timer?: NodeJS.Timeout;
+}
+
+/** A round token: a non-zero 31-bit int (0 is what a Jubatus master sends). */
+function newRoundToken(): number {
+  return 1 + Math.floor(Math.random() * 0x7ffffffe);
+}
+
+/** get_diff's `[int]`: the round token. */
+function tokenParam(p: MsgValue[]): number {
+  checkIntParam(p, 'get_diff');
+  return Number(p[0]);
+}
+
+/** put_diff's optional second param: the token of the round that included this member's diff. */
+function putTokenParam(p: MsgValue[]): number {
+  const t = p[1];
+  return typeof t === 'number' || typeof t === 'bigint' ? Number(t) : 0;
+}
+
 export class LinearMixer extends MixerBase implements Mixer {
   readonly name = 'linear_mixer' as const;
   /** Starts true: a new server's model is not known to be current until a put_diff says so. */
   private obsolete = true;
   /**
+   * False once this server served a get_diff whose put_diff never came (the hold timed out): it
+   * may lack that round's merged diff for good (a versioned table takes each row once), so no
+   * put_diff makes it current until it pulled a peer's whole model. A newcomer is made current
+   * by a matching put_diff as in 1.1.1: a catch-up mid-stream copies the peer's unmerged diff,
+   * which the next round would count twice (a classifier's labels).
+   */
+  private caughtUp = true;
+  /**
    * Connections to the members, kept open between rounds, by ip_port. A member that leaves
    * `nodes/` or whose call fails loses its connection; all are closed on stop.
    */
   private readonly peers = new Map<string, RpcClient>();
+  /** The diff handed out last, until a put_diff settles it. */
+  private taken?: TakenDiff;
+  private hold?: DiffHold;
 
   constructor(ctx: MixerContext) {
     super(ctx, { requireUpdates: true, firstRoundAtOnce: false });
@@ -46,16 +101,8 @@ export class LinearMixer extends MixerBase implements Mixer {
 
   private registerRpcs(): void {
     const s = this.ctx.server;
-    s.addMethod('get_diff', rpcMethod((p) => {
-      checkIntParam(p, 'get_diff');
-      return underRead(s, () => {
-        const w = new MsgWriter(1024);
-        this.lm.packDiff(w);
-        this.stats.diffTakenAt = this.stats.updates;
-        return w.toBytes();
-      });
-    }, encodeRaw));
-    s.addMethod('put_diff', rpcMethod((p) => this.putDiff(rawParam(p, 'put_diff')), encodeInt));
+    s.addMethod('get_diff', rpcMethod((p) => this.takeDiff(tokenParam(p)), encodeRaw));
+    s.addMethod('put_diff', rpcMethod((p) => this.putDiff(rawParam(p, 'put_diff'), putTokenParam(p)), encodeInt));
     s.addMethod('get_model', rpcMethod((p) => {
       checkIntParam(p, 'get_model');
       return underRead(s, () => {
@@ -73,6 +120,7 @@ export class LinearMixer extends MixerBase implements Mixer {
 
   override async stop(): Promise<void> {
     await super.stop();
+    this.endHold();
     this.closePeers(new Set());
   }
 
@@ -179,10 +227,16 @@ export class LinearMixer extends MixerBase implements Mixer {
     }
     const clients = members.map((m) => this.peer(m));
     const timeoutMs = ctx.interconnectTimeoutSec * 1000;
-    const replies = await Promise.allSettled(clients.map((c) => c.call('get_diff', writeDummyInt, timeoutMs)));
+    const token = newRoundToken();
+    const writeToken = (w: MsgWriter): void => {
+      w.arrayHeader(1);
+      w.int(token);
+    };
+    const replies = await Promise.allSettled(clients.map((c) => c.call('get_diff', writeToken, timeoutMs)));
     const lm = this.lm;
     let acc: unknown;
     let diffs = 0;
+    const included = new Set<number>();
     replies.forEach((r, i) => {
       const member = members[i]!;
       if (r.status === 'rejected') {
@@ -199,12 +253,15 @@ export class LinearMixer extends MixerBase implements Mixer {
         const d = lm.unpackDiff(decodeOne(r.value));
         acc = diffs === 0 ? d : lm.mixDiff(acc, d);
         diffs++;
+        included.add(i);
       } catch (e) {
         ctx.logger.warn({ member, err: errorText(e) }, 'malformed diff; member skipped');
       }
     });
     if (diffs === 0) {
       ctx.logger.warn({ members: members.length }, 'no member answered get_diff; mix round aborted');
+      // A member that answered holds its write lock until its timeout; this one lets its own go.
+      this.endHold();
       return;
     }
     const w = new MsgWriter(1024);
@@ -214,12 +271,19 @@ export class LinearMixer extends MixerBase implements Mixer {
     let own = -1;
     members.forEach((m, i) => {
       if (m === this.self) own = i;
-      else puts[i] = clients[i]!.callRaw('put_diff', merged, timeoutMs);
+      else if (!included.has(i)) puts[i] = clients[i]!.callRaw('put_diff', merged, timeoutMs);
+      else {
+        puts[i] = clients[i]!.call('put_diff', (pw) => {
+          pw.arrayHeader(2);
+          pw.raw(merged);
+          pw.int(token);
+        }, timeoutMs);
+      }
     });
     if (own >= 0) {
       // After the others' requests are handed to their sockets: the apply holds the thread.
       await new Promise<void>((resolve) => setImmediate(resolve));
-      puts[own] = this.putDiff(merged);
+      puts[own] = this.putDiff(merged, included.has(own) ? token : 0);
     }
     const results = await Promise.allSettled(puts);
     results.forEach((r, i) => {
@@ -235,19 +299,98 @@ export class LinearMixer extends MixerBase implements Mixer {
     );
   }
 
-  /** put_diff: apply under the write lock, then follow the result in `actives/`. */
-  private async putDiff(raw: Uint8Array): Promise<number> {
+  /**
+   * get_diff: the local diff, and the write lock kept until this round's put_diff (see the top
+   * of the file). A get_diff while the lock is still held (a round whose put_diff never came)
+   * takes the diff again under the same hold.
+   */
+  private takeDiff(token: number): Uint8Array | Promise<Uint8Array> {
     const s = this.ctx.server;
-    const ok = await underWrite(s, () => {
-      const lm = this.lm;
-      return lm.putDiff(lm.unpackDiff(decodeOne(raw)));
+    const pack = (): Uint8Array => {
+      const w = new MsgWriter(1024);
+      this.lm.packDiff(w);
+      this.taken = { token, at: this.stats.updates };
+      return w.toBytes();
+    };
+    if (this.hold) {
+      this.holdFor(this.hold);
+      return pack();
+    }
+    return new Promise<Uint8Array>((reply, fail) => {
+      void s.lock.withWrite(() => new Promise<void>((release) => {
+        try {
+          reply(pack());
+        } catch (e) {
+          release();
+          fail(e);
+          return;
+        }
+        this.hold = { release };
+        this.holdFor(this.hold);
+      }));
     });
+  }
+
+  /** (Re)starts the hold's timer: a master that died mid-round must not stop updates for long. */
+  private holdFor(hold: DiffHold): void {
+    clearTimeout(hold.timer);
+    hold.timer = setTimeout(() => {
+      if (this.hold !== hold) return;
+      // The round's put_diff may never come: this server may lack its merged diff for good (a
+      // versioned table takes each row once), so it catches up with a peer's whole model.
+      this.ctx.logger.warn('no put_diff within the interconnect timeout after get_diff: updates resume, and this server is obsolete until it catches up');
+      this.endHold();
+      this.caughtUp = false;
+      this.obsolete = true;
+      void this.setRegistered(false);
+    }, this.ctx.interconnectTimeoutSec * 1000);
+    hold.timer.unref?.();
+  }
+
+  private endHold(): void {
+    const hold = this.hold;
+    if (!hold) return;
+    this.hold = undefined;
+    clearTimeout(hold.timer);
+    hold.release();
+  }
+
+  /**
+   * put_diff: apply (inside the get_diff's hold, else under the write lock), account for what
+   * the round merged, then follow the result in `actives/`. `token`: the round token when the
+   * master folded this member's diff, else 0.
+   */
+  private async putDiff(raw: Uint8Array, token: number): Promise<number> {
+    const s = this.ctx.server;
+    const apply = (): boolean => {
+      const lm = this.lm;
+      const ok = lm.putDiff(lm.unpackDiff(decodeOne(raw)));
+      const taken = this.taken;
+      this.taken = undefined;
+      // Versions that disagree: this server is obsolete, and the catch-up that replaces its
+      // model drops what it had not merged (said then, once, rather than every round until).
+      if (!ok) return false;
+      if (taken !== undefined && taken.token === token) {
+        this.stats.mergedThrough = Math.max(this.stats.mergedThrough, taken.at);
+      }
+      // Whatever the merged diff did not hold was cleared with the local diff.
+      this.stats.dropUnmerged();
+      return true;
+    };
+    let ok: boolean;
+    if (this.hold) {
+      try {
+        ok = apply();
+      } finally {
+        this.endHold();
+      }
+    } else ok = await underWrite(s, apply);
     this.stats.participated++;
-    if (ok) this.stats.mergedThrough = Math.max(this.stats.mergedThrough, this.stats.diffTakenAt);
     if (!ok && !this.obsolete) this.ctx.logger.warn('a mixed diff was built for another model version: this server is obsolete');
-    this.obsolete = !ok;
+    if (!ok) this.caughtUp = false;
+    this.obsolete = !this.caughtUp;
     this.trigger.reset();
-    await this.setRegistered(ok);
+    await this.setRegistered(!this.obsolete);
     return 0;
   }
 
@@ -269,6 +412,7 @@ export class LinearMixer extends MixerBase implements Mixer {
     const members = await listNodes(ctx.zk(), ctx.type, ctx.name);
     const others = members.filter((m) => m !== this.self);
     if (members.length <= 1 || others.length === 0) {
+      this.caughtUp = true;
       this.obsolete = false;
       await this.setRegistered(true);
       return;
@@ -295,9 +439,12 @@ export class LinearMixer extends MixerBase implements Mixer {
       ctx.fatal(reason);
       return;
     }
-    await s.lock.withWrite(() => s.engine.unpackModel(decodeOne(model)));
-    // Updates counted so far that no round merged are gone with the old model.
-    this.stats.modelReplacedAt = this.stats.updates;
+    await s.lock.withWrite(() => {
+      s.engine.unpackModel(decodeOne(model));
+      // Updates counted so far that no round merged are gone with the old model.
+      this.stats.dropUnmerged();
+      this.caughtUp = true;
+    });
     ctx.logger.info({ peer, bytes: model.length }, 'obsolete model replaced by a peer\'s');
     await this.mix();
   }

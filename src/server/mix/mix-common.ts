@@ -64,15 +64,30 @@ export class MixStats {
   /** Model updates this server applied since it started (never reset). */
   updates = 0;
   /**
-   * `updates` when this server's diff was taken for the last round it completed (its put_diff
-   * applied): every update counted up to here is in the merged model. `juba feed --durable`
-   * reads `mix.updates` after an apply and waits for `mix.merged_through` to reach it.
+   * `updates` when this server's diff was taken for the last round that included it and whose
+   * put_diff it applied: every update counted up to here is in the merged model.
+   * `juba feed --durable` reads `mix.updates` after an apply and waits for `mix.merged_through`
+   * to reach it.
    */
   mergedThrough = 0;
-  /** `updates` at the last get_diff served, promoted to mergedThrough by the next put_diff. */
-  diffTakenAt = 0;
-  /** `updates` when an obsolete model was last replaced by a peer's (its unmerged updates lost). */
-  modelReplacedAt = 0;
+  /**
+   * `updates` when this server last dropped updates that no round merged: a put_diff that did
+   * not include its diff (the engine clears the local diff all the same), or its model replaced
+   * by a peer's. Updates counted up to here and above `mergedThrough` are gone.
+   */
+  droppedAt = 0;
+  /**
+   * `mergedThrough` at that drop: updates above it and up to `droppedAt` were dropped, even if a
+   * later round moves `mergedThrough` past `droppedAt` (its diff was taken after the drop).
+   */
+  droppedFrom = 0;
+
+  /** Updates not yet in a merged model were just dropped (see `droppedAt`). */
+  dropUnmerged(): void {
+    if (this.updates <= this.mergedThrough) return;
+    this.droppedFrom = this.mergedThrough;
+    this.droppedAt = this.updates;
+  }
 
   roundDone(startedMs: number, members: number, bytes: number): number {
     const ms = performance.now() - startedMs;
@@ -97,7 +112,8 @@ export class MixStats {
       'mix.participated': String(this.participated),
       'mix.updates': String(this.updates),
       'mix.merged_through': String(this.mergedThrough),
-      'mix.model_replaced_at': String(this.modelReplacedAt),
+      'mix.dropped_at': String(this.droppedAt),
+      'mix.dropped_from': String(this.droppedFrom),
     };
   }
 }

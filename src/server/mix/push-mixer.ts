@@ -80,10 +80,12 @@ export class PushMixer extends MixerBase implements Mixer {
     });
   }
 
-  private localPull(arg: Uint8Array): Uint8Array | Promise<Uint8Array> {
+  /** `taken(updates)`: told, under the lock, how many updates the answer covers. */
+  private localPull(arg: Uint8Array, taken?: (updates: number) => void): Uint8Array | Promise<Uint8Array> {
     return underRead(this.ctx.server, () => {
       const w = new MsgWriter(1024);
       this.pm.pull(arg, w);
+      taken?.(this.stats.updates);
       return w.toBytes();
     });
   }
@@ -164,14 +166,20 @@ export class PushMixer extends MixerBase implements Mixer {
     );
   }
 
-  /** mine → peer.pull → peer.get_pull_argument → local pull → peer.push, then local push. */
+  /**
+   * mine → peer.pull → peer.get_pull_argument → local pull → peer.push, then local push. Once
+   * the peer applied the push it holds every update this server had counted at the local pull
+   * (a push mixable never clears what it sent), so `mix.merged_through` moves up to there.
+   */
   private async exchange(peer: RpcClient): Promise<number> {
     const timeoutMs = this.ctx.interconnectTimeoutSec * 1000;
     const mine = await this.localPullArgument();
     const herDiff = asRaw(await peer.call('pull', writeRawParam(mine), timeoutMs), 'pull');
     const herArgs = asRaw(await peer.call('get_pull_argument', writeDummyInt, timeoutMs), 'get_pull_argument');
-    const myDiff = await this.localPull(herArgs);
+    let covered = 0;
+    const myDiff = await this.localPull(herArgs, (n) => (covered = n));
     await peer.call('push', writeRawParam(myDiff), timeoutMs);
+    this.stats.mergedThrough = Math.max(this.stats.mergedThrough, covered);
     await this.localPush(herDiff);
     return myDiff.length;
   }
