@@ -187,7 +187,7 @@ export class ClusterSession extends EventEmitter implements Coordination {
     const w = this.watch((zk) => zk.watchDeleted(path, () => {
       if (fired) return;
       fired = true;
-      w();
+      queueMicrotask(() => w()); // the callback may come before `w` is assigned
       onDeleted();
     }));
     return w;
