@@ -10,7 +10,7 @@
  * an engine's put_diff adds the merged diff and clears the whole local diff, so an update made
  * between a member's get_diff and its put_diff, or a member whose diff the master skipped, would
  * vanish while the next round looked as if it covered it. Hence:
- * - a member holds the model's write lock from serving get_diff until the put_diff (or, should
+ * - a member pauses updates (not queries) from serving get_diff until the put_diff (or, should
  *   the master die, for the interconnect timeout): no update falls between the two;
  * - juba's master sends a fresh round token as get_diff's int param (Jubatus sends 0 and
  *   ignores it) and sends it back as a trailing put_diff param only to the members whose diff it
@@ -42,7 +42,7 @@ interface TakenDiff {
   at: number;
 }
 
-/** The model's write lock, held by a member from its get_diff until the round's put_diff. */
+/** Updates paused on a member from its get_diff until the round's put_diff (queries go on). */
 interface DiffHold {
   release(): void;
   timer?: NodeJS.Timeout;
@@ -260,7 +260,7 @@ export class LinearMixer extends MixerBase implements Mixer {
     });
     if (diffs === 0) {
       ctx.logger.warn({ members: members.length }, 'no member answered get_diff; mix round aborted');
-      // A member that answered holds its write lock until its timeout; this one lets its own go.
+      // A member that answered pauses its updates until its timeout; this one resumes its own.
       this.endHold();
       return;
     }
@@ -300,34 +300,20 @@ export class LinearMixer extends MixerBase implements Mixer {
   }
 
   /**
-   * get_diff: the local diff, and the write lock kept until this round's put_diff (see the top
-   * of the file). A get_diff while the lock is still held (a round whose put_diff never came)
-   * takes the diff again under the same hold.
+   * get_diff: the local diff (under the read lock), and updates paused until this round's
+   * put_diff (see the top of the file). A get_diff while they are still paused (a round whose
+   * put_diff never came) takes the diff again under the same hold.
    */
   private takeDiff(token: number): Uint8Array | Promise<Uint8Array> {
     const s = this.ctx.server;
-    const pack = (): Uint8Array => {
+    return underRead(s, () => {
       const w = new MsgWriter(1024);
       this.lm.packDiff(w);
       this.taken = { token, at: this.stats.updates };
-      return w.toBytes();
-    };
-    if (this.hold) {
+      // Updates wait from here to the put_diff (queries go on): none falls between the two.
+      this.hold ??= { release: s.lock.pauseWrites() };
       this.holdFor(this.hold);
-      return pack();
-    }
-    return new Promise<Uint8Array>((reply, fail) => {
-      void s.lock.withWrite(() => new Promise<void>((release) => {
-        try {
-          reply(pack());
-        } catch (e) {
-          release();
-          fail(e);
-          return;
-        }
-        this.hold = { release };
-        this.holdFor(this.hold);
-      }));
+      return w.toBytes();
     });
   }
 
@@ -356,7 +342,7 @@ export class LinearMixer extends MixerBase implements Mixer {
   }
 
   /**
-   * put_diff: apply (inside the get_diff's hold, else under the write lock), account for what
+   * put_diff: apply under the write lock (the one write the get_diff's hold lets by), account for what
    * the round merged, then follow the result in `actives/`. `token`: the round token when the
    * master folded this member's diff, else 0.
    */
@@ -380,7 +366,7 @@ export class LinearMixer extends MixerBase implements Mixer {
     let ok: boolean;
     if (this.hold) {
       try {
-        ok = apply();
+        ok = await s.lock.withWrite(apply, { duringPause: true });
       } finally {
         this.endHold();
       }
