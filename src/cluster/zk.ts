@@ -263,13 +263,24 @@ export class Zk extends EventEmitter implements Coordination {
     if (this.closed) return Promise.resolve();
     this.closed = true;
     this.failOpenRequests();
+    const connected = this.connectedServer !== '';
     return new Promise((resolve) => {
-      const t = setTimeout(resolve, 2000);
-      this.client.once('disconnected', () => {
+      const end = (): void => {
         clearTimeout(t);
+        // The library, closed while it reconnects, takes the server's connect answer for a
+        // reply and keeps that socket open for good (the process never exits): end it here.
+        this.socket()?.destroy();
         resolve();
-      });
+      };
+      // Connected, ZooKeeper answers the close (the session and its ephemerals end at once);
+      // otherwise there is no one to wait for.
+      const t = setTimeout(end, connected ? 2000 : 0);
+      this.client.once('disconnected', end);
       this.client.close();
     });
+  }
+
+  private socket(): { destroy(): void } | undefined {
+    return (this.client as unknown as { connectionManager?: { socket?: { destroy(): void } } }).connectionManager?.socket;
   }
 }

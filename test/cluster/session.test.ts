@@ -3,6 +3,7 @@
  * settle once the session ends, and a ZooKeeper restart after the session timeout leaves the
  * ephemerals made through the session in place again, under a new session.
  */
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClusterSession } from '../../src/cluster/session.js';
 import { Zk } from '../../src/cluster/zk.js';
@@ -41,6 +42,34 @@ describe('the cluster session and a ZooKeeper that goes away', () => {
       expect(await pending).toMatch(/SESSION_EXPIRED/);
       await expect(z.exists('/')).rejects.toThrow(/SESSION_EXPIRED/);
     } finally {
+      await zk.restart();
+    }
+  }, 60_000);
+
+  it('a client closed while it reconnects to a server that has not answered yet leaves no socket open', async () => {
+    const z = await Zk.connect(zk.hosts, { sessionTimeoutMs: 4000 });
+    await zk.stop();
+    // Something accepts on ZooKeeper's port but never answers the connect request (a server
+    // still starting): the client's socket is open, its session not re-established.
+    const accepted: net.Socket[] = [];
+    const silent = net.createServer((c) => {
+      accepted.push(c);
+      c.resume(); // read (and drop) the connect request, so the end of the connection is seen
+    });
+    await new Promise<void>((r, j) => {
+      silent.once('error', j);
+      silent.listen(zk.port, '127.0.0.1', r);
+    });
+    try {
+      await eventually(() => accepted.length > 0, 'the client to reconnect', 20_000, 20);
+      const peer = accepted.at(-1)!;
+      const closed = new Promise<void>((r) => (peer.destroyed ? r() : peer.once('close', () => r())));
+      await z.close();
+      await closed; // without the fix the library keeps this socket open for good
+      expect(z.connectedServer).toBe('');
+    } finally {
+      for (const c of accepted) c.destroy();
+      await new Promise((r) => silent.close(r));
       await zk.restart();
     }
   }, 60_000);
