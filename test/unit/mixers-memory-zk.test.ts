@@ -75,3 +75,19 @@ describe('linear_mixer after a member leaves', () => {
     expect(await rows(members[0]!.client)).toEqual(['late']);
   });
 });
+
+describe('linear_mixer with a member that is listed but refuses connections', () => {
+  it('the round goes on without it, and the refused put_diff is counted, not fatal', async () => {
+    const ens = new MemoryEnsemble();
+    const members = await cluster(ens, 'linear_mixer', 3);
+    // Its RPC port closes but its session stays: nodes/ still lists it (a server being killed).
+    await members[2]!.node.server.close();
+    expect(ens.children(P.nodes(TYPE, 'mem'))).toHaveLength(3);
+    expect(await members[1]!.client.call('set_row', 'r', { stringValues: [], numValues: [['x', 1]], binaryValues: [] })).toBe(true);
+    const failuresBefore = members[0]!.node.mixer.stats.failures;
+    await members[0]!.node.mixer.doMix();
+    expect(await rows(members[0]!.client)).toEqual(['r']);
+    expect(members[0]!.node.mixer.stats.failures).toBeGreaterThan(failuresBefore);
+  });
+});
+

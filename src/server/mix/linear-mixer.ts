@@ -279,6 +279,9 @@ export class LinearMixer extends MixerBase implements Mixer {
           pw.int(token);
         }, timeoutMs);
       }
+      // A refused call can fail before allSettled below looks (during the own apply's wait):
+      // handled here, it is counted there instead of ending the process as unhandled.
+      puts[i]?.catch(() => undefined);
     });
     if (own >= 0) {
       // After the others' requests are handed to their sockets: the apply holds the thread.
