@@ -78,10 +78,10 @@ export class ClusterSession extends EventEmitter implements Coordination {
   private readonly log: SessionLog;
   private readonly connect: () => Promise<Zk>;
 
-  private constructor(first: Zk, private readonly o: ClusterSessionOptions) {
+  private constructor(first: Zk, private readonly o: ClusterSessionOptions, connect: () => Promise<Zk>) {
     super();
     this.log = o.logger ?? SILENT;
-    this.connect = o.connect ?? (() => Zk.connect(o.hosts, { sessionTimeoutMs: o.sessionTimeoutMs, connectTimeoutMs: o.connectTimeoutMs }));
+    this.connect = connect;
     this.zk = first;
     this.attach(first);
   }
@@ -89,7 +89,7 @@ export class ClusterSession extends EventEmitter implements Coordination {
   /** Opens the first session; rejects when ZooKeeper cannot be reached in time. */
   static async open(o: ClusterSessionOptions): Promise<ClusterSession> {
     const connect = o.connect ?? (() => Zk.connect(o.hosts, { sessionTimeoutMs: o.sessionTimeoutMs, connectTimeoutMs: o.connectTimeoutMs }));
-    return new ClusterSession(await connect(), { ...o, connect });
+    return new ClusterSession(await connect(), o, connect);
   }
 
   get hosts(): string {

@@ -119,8 +119,7 @@ export class Zk extends EventEmitter implements Coordination {
 
   /** `host:port` of the ZooKeeper server this session is talking to ('' when disconnected). */
   get connectedServer(): string {
-    const sock = (this.client as unknown as { connectionManager?: { socket?: { remoteAddress?: string; remotePort?: number; destroyed?: boolean } } })
-      .connectionManager?.socket;
+    const sock = this.socket();
     return sock && !sock.destroyed && sock.remoteAddress ? `${sock.remoteAddress}:${sock.remotePort}` : '';
   }
 
@@ -280,7 +279,8 @@ export class Zk extends EventEmitter implements Coordination {
     });
   }
 
-  private socket(): { destroy(): void } | undefined {
-    return (this.client as unknown as { connectionManager?: { socket?: { destroy(): void } } }).connectionManager?.socket;
+  /** The library's current socket to ZooKeeper (not part of its public API). */
+  private socket(): { remoteAddress?: string; remotePort?: number; destroyed?: boolean; destroy(): void } | undefined {
+    return (this.client as unknown as { connectionManager?: { socket?: ReturnType<Zk['socket']> } }).connectionManager?.socket;
   }
 }
